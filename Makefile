@@ -1,0 +1,220 @@
+# Makefile: the one flat build for umbra (hypervisor image, boot ISO, tests, lint).
+#
+#   make            build/x86_64/umbra.elf
+#   make iso        build/x86_64/umbra.iso (GRUB for BIOS and UEFI, multiboot2)
+#   make run        boot the ISO under QEMU on this terminal
+#   make test       unit tests and boot tests, ending with "N passed, N failed"
+#   make lint       clang-format check, cppcheck, clang-tidy
+#   make tcb        lines of code the x86_64 image compiles, by folder
+
+ARCH ?= x86_64
+CC ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+BUILD := build
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+HOSTCC ?= gcc
+PYTHON := /usr/bin/python3
+OBJCOPY := objcopy
+
+ifneq ($(ARCH),x86_64)
+$(error ARCH=$(ARCH) is not supported yet: only x86_64 builds today (arm64 is reserved for its own issue))
+endif
+
+OUT := $(BUILD)/$(ARCH)
+
+# ---------------------------------------------------------------- tools
+# A missing tool is installed by scripts/install-deps (Debian packages).
+NEED_TOOLS := $(firstword $(CC)) ld objcopy
+define need
+$(if $(shell command -v $(1) 2>/dev/null),,$(shell scripts/install-deps >&2))
+endef
+
+# ---------------------------------------------------------------- flags
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wcast-align -Wwrite-strings -Wundef -Wvla -Wformat=2 \
+	-Wnull-dereference -Wdouble-promotion -Wimplicit-fallthrough \
+	-Wno-unused-parameter
+COMMON := -std=gnu11 -g -I. -Iinclude $(WARN)
+
+KCFLAGS := $(COMMON) -O2 -ffreestanding -fno-builtin -fno-stack-protector \
+	-fno-pic -fno-pie -fno-common -fno-strict-aliasing -fno-omit-frame-pointer \
+	-m64 -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mno-80387 \
+	-mcmodel=small -fno-asynchronous-unwind-tables -fcf-protection=none -DUMBRA_VERSION=\"$(VERSION)\"
+ifneq ($(findstring clang,$(CC)),)
+KCFLAGS += --target=x86_64-unknown-none-elf -Wno-unused-command-line-argument
+KLD := ld.lld
+else
+KLD := ld
+endif
+KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__ -Wa,--noexecstack
+KLDFLAGS := -nostdlib -static -z max-page-size=4096 --no-warn-rwx-segments
+ifneq ($(findstring clang,$(CC)),)
+KLDFLAGS := -nostdlib -static -z max-page-size=4096
+endif
+
+# ---------------------------------------------------------------- sources
+# Pure logic: built into the image and into the host unit tests unchanged.
+PURE_SRCS := \
+	boot/multiboot.c \
+	boot/memmap.c \
+	core/cmdline.c \
+	core/format.c \
+	drivers/acpi_rsdp.c \
+	mm/palloc.c \
+	vmx_svm/features.c
+
+# Hardware-facing code: only in the image.
+K_ASM := boot/x86/entry.S arch/x86/isr.S
+K_SRCS := $(PURE_SRCS) \
+	core/init.c \
+	core/log.c \
+	core/string.c \
+	core/selftest.c \
+	arch/x86/boot.c \
+	arch/x86/gdt.c \
+	arch/x86/idt.c \
+	arch/x86/trap.c \
+	arch/x86/paging.c \
+	arch/x86/platform.c \
+	arch/x86/cpu_report.c \
+	drivers/uart16550.c \
+	mm/mem_init.c
+
+# Test guests (tests/guests/<name>/main.S) and their module command lines.
+GUESTS := hello
+GUEST_CMDLINE_hello := name=hello mem=64M
+GUEST_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(GUESTS))
+
+K_OBJS := $(patsubst %.c,$(OUT)/%.o,$(K_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(K_ASM))
+K_DEPS := $(K_OBJS:.o=.d)
+
+.PHONY: all iso run test unit boot-tests lint tcb clean guests
+all: $(OUT)/umbra.elf $(GUEST_ELFS)
+
+$(OUT)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/umbra.ld: linker/umbra.ld.S
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -I. -Iinclude -D__ASSEMBLY__ $< -o $@
+
+# Linked as a 64-bit ELF (kept for debuggers), then rewrapped as a 32-bit ELF:
+# QEMU's -kernel only loads Multiboot1 images that are 32-bit ELF files.
+$(OUT)/umbra64.elf: $(K_OBJS) $(OUT)/umbra.ld
+	$(KLD) $(KLDFLAGS) -T $(OUT)/umbra.ld -o $@ $(K_OBJS)
+
+$(OUT)/umbra.elf: $(OUT)/umbra64.elf
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+-include $(K_DEPS)
+
+# ---------------------------------------------------------------- unit tests
+UNIT_OUT := $(BUILD)/unit
+UNIT_CFLAGS := $(COMMON) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined -DUMBRA_HOST_TEST -DUMBRA_VERSION=\"$(VERSION)\"
+UNIT_TESTS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst %.c,$(UNIT_OUT)/%.o,$(PURE_SRCS) $(UNIT_TESTS))
+
+$(UNIT_OUT)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_OUT)/unit-tests: $(UNIT_OBJS)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lcriterion
+
+-include $(UNIT_OBJS:.o=.d)
+
+# ---------------------------------------------------------------- test guests
+# Small freestanding kernels that check one area each from inside a VM.
+ifneq ($(findstring clang,$(CC)),)
+GUEST_ASFLAGS := --target=i386-unknown-none-elf
+else
+GUEST_ASFLAGS := -m32
+endif
+
+$(OUT)/guests/%.o: tests/guests/%/main.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_ASFLAGS) -D__ASSEMBLY__ -I. -Iinclude -c $< -o $@
+
+$(OUT)/guest.ld: linker/guest.ld.S
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -D__ASSEMBLY__ $< -o $@
+
+$(OUT)/guests/%.elf: $(OUT)/guests/%.o $(OUT)/guest.ld
+	$(KLD) -m elf_i386 -nostdlib -static -T $(OUT)/guest.ld -o $@ $<
+
+guests: $(GUEST_ELFS)
+
+# ---------------------------------------------------------------- boot image
+# The hypervisor command line baked into the ISO (empty: all defaults).
+HV_CMDLINE ?=
+GUEST_MODULE_ARGS = $(foreach g,$(GUESTS),$(OUT)/guests/$(g).elf "$(GUEST_CMDLINE_$(g))")
+
+iso: $(OUT)/umbra.iso
+$(OUT)/umbra.iso: $(OUT)/umbra.elf $(GUEST_ELFS) scripts/mkiso
+	$(call need,grub-mkrescue)$(call need,xorriso)$(call need,mformat)
+	scripts/mkiso $@ $(OUT)/umbra.elf $(GUEST_MODULE_ARGS) --cmdline "$(HV_CMDLINE)"
+
+# Boot the ISO under QEMU with the serial console on this terminal. umbra
+# leaves through isa-debug-exit: status 1 means pass, 3 means fail.
+QEMU_RUN := qemu-system-x86_64 -accel tcg -cpu max -m 512M -nographic -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+run: $(OUT)/umbra.iso
+	$(call need,qemu-system-x86_64)
+	@echo "make run: booting $(OUT)/umbra.iso under QEMU (Ctrl-A X quits)"
+	@$(QEMU_RUN) -cdrom $(OUT)/umbra.iso; s=$$?; \
+	if [ $$s -eq 1 ]; then echo "make run: umbra reported pass"; \
+	elif [ $$s -eq 3 ]; then echo "make run: umbra reported FAIL"; exit 1; \
+	else echo "make run: QEMU exited with status $$s"; fi
+
+# ---------------------------------------------------------------- tests
+TEST_OUT := $(BUILD)/test
+test: $(OUT)/umbra.elf $(OUT)/umbra.iso $(UNIT_OUT)/unit-tests
+	$(call need,qemu-system-x86_64)$(call need,bochs)
+	@mkdir -p $(TEST_OUT)
+	@rm -f $(TEST_OUT)/*.xml
+	-$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml
+	-$(PYTHON) -m pytest tests/boot -v -rA --junitxml=$(TEST_OUT)/boot.xml
+	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml $(TEST_OUT)/boot.xml
+
+unit: $(UNIT_OUT)/unit-tests
+	@mkdir -p $(TEST_OUT)
+	-$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml
+	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml
+
+boot-tests: $(OUT)/umbra.elf $(OUT)/umbra.iso
+	@mkdir -p $(TEST_OUT)
+	-$(PYTHON) -m pytest tests/boot -v -rA --junitxml=$(TEST_OUT)/boot.xml
+	@$(PYTHON) scripts/test-summary $(TEST_OUT)/boot.xml
+
+# ---------------------------------------------------------------- lint and size
+LINT_SRCS := $(K_SRCS) $(wildcard $(patsubst %.c,%.h,$(K_SRCS))) $(wildcard include/*.h) \
+	$(wildcard core/*.h arch/x86/*.h mm/*.h boot/*.h drivers/*.h vmx_svm/*.h)
+LINT_C := $(K_SRCS)
+lint:
+	$(call need,clang-format)$(call need,cppcheck)$(call need,clang-tidy)
+	clang-format --dry-run --Werror $(sort $(LINT_SRCS) $(wildcard tests/unit/*.[ch]))
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --std=c11 -I. -Iinclude -DUMBRA_VERSION=\"lint\" \
+		--suppress=missingIncludeSystem $(LINT_C)
+	clang-tidy --quiet $(LINT_C) -- $(filter-out -Werror,$(COMMON)) -ffreestanding \
+		--target=x86_64-unknown-none-elf -DUMBRA_VERSION=\"lint\"
+	@echo "lint: clean"
+
+# Lines of code (cloc: no blanks, no comments) of exactly the files the image
+# compiles: its sources and every header they include (from the .d files).
+tcb: $(OUT)/umbra.elf
+	$(call need,cloc)
+	@$(PYTHON) scripts/tcb $(OUT) $(K_OBJS)
+
+clean:
+	rm -rf $(BUILD)
+.SECONDARY:

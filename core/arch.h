@@ -1,0 +1,34 @@
+/* arch.h: the interface generic code uses to reach the architecture, chosen at link time. */
+#ifndef UMBRA_ARCH_H
+#define UMBRA_ARCH_H
+
+#include "boot/boot_info.h"
+#include "core/cmdline.h"
+#include "mm/palloc.h"
+#include "types.h"
+
+/* "x86_64" or "arm64". */
+const char *arch_name(void);
+/* Move the console to what console= named; false if that device is absent. */
+bool arch_console_select(enum console_kind kind);
+/* Descriptor tables and exception handling for the boot CPU. */
+void arch_cpu_init(void);
+/* Build and switch to the hypervisor's own page tables (W^X image, RAM NX). */
+int arch_paging_init(struct palloc *pa, const struct boot_info *bi);
+/* One line per virtualization feature set the CPU offers. */
+void arch_cpu_report(void);
+/* Raise a breakpoint trap and return how many the handler has seen in all. */
+u64 arch_breakpoint_selftest(void);
+
+/* Effective permissions of one hypervisor virtual address. */
+struct arch_map_info {
+	bool present;
+	bool writable;
+	bool executable;
+};
+struct arch_map_info arch_paging_query(u64 va);
+
+/* Touch an address nothing maps; never returns (the fault report ends the run). */
+__attribute__((noreturn)) void arch_selftest_pagefault(void);
+
+#endif

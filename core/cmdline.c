@@ -1,0 +1,424 @@
+/* cmdline.c: the hypervisor's command-line options, guest module options and sizes. */
+#include "core/cmdline.h"
+
+#include "compiler.h"
+
+#define SHOW_MAX 64		    /* longest word quoted whole in a message */
+#define MODULE_MEM_DEFAULT MiB(64)
+#define MODULE_NAME_DEFAULT "guest" /* when the path gives no usable name */
+
+/* A word of the line: not NUL-terminated. */
+struct word {
+	const char *s;
+	size_t len;
+};
+
+/* Walks "path key=value key=value ..." one word at a time. */
+struct opt_iter {
+	const char *pos;
+};
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The next word at or after it->pos; false at the end of the line. */
+static bool next_word(struct opt_iter *it, struct word *w)
+{
+	const char *p = it->pos;
+
+	while (*p && is_space(*p))
+		p++;
+	w->s = p;
+	while (*p && !is_space(*p))
+		p++;
+	w->len = (size_t)(p - w->s);
+	it->pos = p;
+	return w->len != 0;
+}
+
+/* Index of the first c in w, or w->len. */
+static size_t word_find(const struct word *w, char c)
+{
+	size_t i;
+
+	for (i = 0; i < w->len && w->s[i] != c; i++)
+		;
+	return i;
+}
+
+static bool word_is(const struct word *w, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; i < w->len && lit[i]; i++) {
+		if (w->s[i] != lit[i])
+			return false;
+	}
+	return i == w->len && !lit[i];
+}
+
+/*
+ * Start on a line: the first word is the image path when it holds no '='.
+ * *path gets that word, or an empty word when there is none.
+ */
+static void opt_begin(struct opt_iter *it, const char *line, struct word *path)
+{
+	struct opt_iter peek;
+
+	it->pos = line ? line : "";
+	peek = *it;
+	path->s = it->pos;
+	path->len = 0;
+	if (next_word(&peek, path) && word_find(path, '=') == path->len)
+		*it = peek;
+	else
+		path->len = 0;
+}
+
+/*
+ * The next option: *whole is the word, *key and *val its halves around the
+ * first '='. Returns false at the end; *has_eq is false for a bare word.
+ */
+static bool opt_next(struct opt_iter *it, struct word *whole, struct word *key, struct word *val,
+		     bool *has_eq)
+{
+	size_t eq;
+
+	if (!next_word(it, whole))
+		return false;
+	eq = word_find(whole, '=');
+	*has_eq = eq < whole->len;
+	key->s = whole->s;
+	key->len = eq;
+	val->s = whole->s + eq + *has_eq;
+	val->len = whole->len - key->len - *has_eq;
+	return true;
+}
+
+/* A word made printable for a message, cut with "..." when it is long. */
+static const char *show(const struct word *w, char *buf, size_t size)
+{
+	size_t n = MIN(w->len, size - 1), i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = w->s[i] >= 0x20 && w->s[i] < 0x7f ? w->s[i] : '?';
+	if (n < w->len && n >= 3) {
+		buf[n - 3] = '.';
+		buf[n - 2] = '.';
+		buf[n - 1] = '.';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* ------------------------------------------------------------ hypervisor */
+
+struct choice {
+	const char *word;
+	int val;
+};
+
+struct option {
+	const char *name;
+	const struct choice *choices;
+	size_t nr_choices;
+	void (*set)(struct umbra_config *cfg, int val);
+};
+
+static const struct choice console_choices[] = {
+	{ "com1", CONSOLE_COM1 }, { "com2", CONSOLE_COM2 }, { "com3", CONSOLE_COM3 },
+	{ "com4", CONSOLE_COM4 }, { "none", CONSOLE_NONE },
+};
+static const struct choice log_choices[] = {
+	{ "error", LOG_ERROR }, { "warn", LOG_WARN }, { "info", LOG_INFO }, { "debug", LOG_DEBUG },
+};
+static const struct choice tdp_choices[] = { { "on", 1 }, { "off", 0 } };
+static const struct choice exit_choices[] = {
+	{ "auto", EXIT_AUTO }, { "qemu", EXIT_QEMU }, { "bochs", EXIT_BOCHS }, { "halt", EXIT_HALT },
+};
+static const struct choice selftest_choices[] = {
+	{ "pagefault", SELFTEST_PAGEFAULT }, { "none", SELFTEST_NONE },
+};
+
+static void set_console(struct umbra_config *cfg, int val)
+{
+	cfg->console = (enum console_kind)val;
+}
+
+static void set_log(struct umbra_config *cfg, int val)
+{
+	cfg->log_level = (enum log_level)val;
+}
+
+static void set_tdp(struct umbra_config *cfg, int val)
+{
+	cfg->tdp = val != 0;
+}
+
+static void set_exit(struct umbra_config *cfg, int val)
+{
+	cfg->exit = (enum exit_mode)val;
+}
+
+static void set_selftest(struct umbra_config *cfg, int val)
+{
+	cfg->selftest = (enum selftest_kind)val;
+}
+
+#define OPTION(n, c, f) { n, c, ARRAY_SIZE(c), f }
+static const struct option options[] = {
+	OPTION("console", console_choices, set_console),
+	OPTION("log", log_choices, set_log),
+	OPTION("tdp", tdp_choices, set_tdp),
+	OPTION("exit", exit_choices, set_exit),
+	OPTION("selftest", selftest_choices, set_selftest),
+};
+
+void cmdline_defaults(struct umbra_config *cfg)
+{
+	cfg->console = CONSOLE_COM1;
+	cfg->log_level = LOG_INFO;
+	cfg->tdp = true;
+	cfg->exit = EXIT_AUTO;
+	cfg->selftest = SELFTEST_NONE;
+}
+
+/* "a|b|c" from an option's choices, for the bad-value message. */
+static const char *choices_text(const struct option *opt, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < opt->nr_choices; i++) {
+		for (const char *p = opt->choices[i].word; *p && n + 1 < size; p++)
+			buf[n++] = *p;
+		if (i + 1 < opt->nr_choices && n + 1 < size)
+			buf[n++] = '|';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Apply one known option; returns the number of problems (0 or 1). */
+static int apply_option(const struct option *opt, const struct word *val, struct umbra_config *cfg)
+{
+	char shown[SHOW_MAX], accepted[64];
+
+	for (size_t i = 0; i < opt->nr_choices; i++) {
+		if (word_is(val, opt->choices[i].word)) {
+			opt->set(cfg, opt->choices[i].val);
+			return 0;
+		}
+	}
+	pr_warn("cmdline: bad value '%s' for %s= (use %s)", show(val, shown, sizeof(shown)),
+		opt->name, choices_text(opt, accepted, sizeof(accepted)));
+	return 1;
+}
+
+static const struct option *find_option(const struct word *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		if (word_is(key, options[i].name))
+			return &options[i];
+	}
+	return NULL;
+}
+
+int cmdline_parse(const char *cmdline, struct umbra_config *cfg)
+{
+	struct opt_iter it;
+	struct word path, whole, key, val;
+	const struct option *opt;
+	char shown[SHOW_MAX];
+	bool has_eq;
+	int problems = 0;
+
+	opt_begin(&it, cmdline, &path);
+	while (opt_next(&it, &whole, &key, &val, &has_eq)) {
+		opt = has_eq ? find_option(&key) : NULL;
+		if (opt) {
+			problems += apply_option(opt, &val, cfg);
+			continue;
+		}
+		pr_warn("cmdline: unknown option '%s' ignored", show(&whole, shown, sizeof(shown)));
+		problems++;
+	}
+	return problems;
+}
+
+/* ------------------------------------------------------------ modules */
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+static bool name_valid(const struct word *w)
+{
+	if (w->len == 0 || w->len >= MODULE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < w->len; i++) {
+		if (!name_char(w->s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Copy a name that fits, replacing characters a name may not hold with '_'. */
+static void set_name(char *name, const struct word *w)
+{
+	size_t n = MIN(w->len, (size_t)MODULE_NAME_MAX - 1);
+
+	for (size_t i = 0; i < n; i++)
+		name[i] = name_char(w->s[i]) ? w->s[i] : '_';
+	name[n] = '\0';
+}
+
+/* The path's base name without its extension: "/guests/hello.elf" -> "hello". */
+static void default_name(const struct word *path, char *name)
+{
+	struct word base = *path;
+	size_t dot = 0;
+
+	for (size_t i = 0; i < path->len; i++) {
+		if (path->s[i] == '/') {
+			base.s = path->s + i + 1;
+			base.len = path->len - i - 1;
+		}
+	}
+	for (size_t i = 1; i < base.len; i++) {
+		if (base.s[i] == '.')
+			dot = i;
+	}
+	if (dot)
+		base.len = dot;
+	if (base.len) {
+		set_name(name, &base);
+		return;
+	}
+	set_name(name, &(struct word){ MODULE_NAME_DEFAULT, sizeof(MODULE_NAME_DEFAULT) - 1 });
+}
+
+static bool mem_valid(const struct word *w, u64 *mem)
+{
+	return parse_size(w->s, w->len, mem) && *mem >= MiB(1) && IS_ALIGNED(*mem, KiB(4)) &&
+	       *mem <= GiB(1024);
+}
+
+/* Options other issues will give meaning to; accepted without a word now. */
+static bool module_reserved(const struct word *key)
+{
+	return word_is(key, "tdp") || word_is(key, "ipa") || word_is(key, "cpus");
+}
+
+/* Apply one module option; returns the number of problems (0 or 1). */
+static int module_option(struct module_opts *out, const struct word *whole, const struct word *key,
+			 const struct word *val, bool has_eq)
+{
+	char shown[SHOW_MAX];
+	u64 mem;
+
+	if (has_eq && word_is(key, "name")) {
+		if (name_valid(val)) {
+			set_name(out->name, val);
+			return 0;
+		}
+		pr_warn("module %s: bad value '%s' for name= (use 1 to %d of A-Z a-z 0-9 _ - .)",
+			out->name, show(val, shown, sizeof(shown)), MODULE_NAME_MAX - 1);
+		return 1;
+	}
+	if (has_eq && word_is(key, "mem")) {
+		if (mem_valid(val, &mem)) {
+			out->mem = mem;
+			return 0;
+		}
+		pr_warn("module %s: bad value '%s' for mem= (use a multiple of 4K from 1M to 1T, like 64M)",
+			out->name, show(val, shown, sizeof(shown)));
+		return 1;
+	}
+	if (has_eq && module_reserved(key))
+		return 0;
+	pr_warn("module %s: unknown option '%s' ignored", out->name,
+		show(whole, shown, sizeof(shown)));
+	return 1;
+}
+
+int module_opts_parse(const char *cmdline, struct module_opts *out)
+{
+	struct opt_iter it;
+	struct word path, whole, key, val;
+	bool has_eq;
+	int problems = 0;
+
+	opt_begin(&it, cmdline, &path);
+	default_name(&path, out->name);
+	out->mem = MODULE_MEM_DEFAULT;
+	while (opt_next(&it, &whole, &key, &val, &has_eq))
+		problems += module_option(out, &whole, &key, &val, has_eq);
+	return problems;
+}
+
+/* ------------------------------------------------------------ sizes */
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Shift of a K/M/G/T suffix (any case), 0 for anything else. */
+static u32 suffix_shift(char c)
+{
+	switch (c | 0x20) {
+	case 'k':
+		return 10;
+	case 'm':
+		return 20;
+	case 'g':
+		return 30;
+	case 't':
+		return 40;
+	default:
+		return 0;
+	}
+}
+
+bool parse_size(const char *s, size_t len, u64 *out)
+{
+	u64 val = 0, base = 10;
+	size_t i = 0, start;
+	u32 shift;
+	int d;
+
+	if (!s || !out)
+		return false;
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	for (start = i; i < len; i++) {
+		d = digit_value(s[i]);
+		if (d < 0 || (u64)d >= base)
+			break;
+		if (val > (~0ULL - (u64)d) / base)
+			return false;
+		val = val * base + (u64)d;
+	}
+	if (i == start)
+		return false;
+	if (i < len) {
+		shift = suffix_shift(s[i]);
+		if (!shift || i + 1 != len || val > (~0ULL >> shift))
+			return false;
+		val <<= shift;
+	}
+	*out = val;
+	return true;
+}

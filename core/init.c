@@ -1,0 +1,97 @@
+/* init.c: umbra's boot sequence after the architecture's first C code: report, set up memory, check, finish. */
+#include "core/init.h"
+
+#include "core/arch.h"
+#include "core/cmdline.h"
+#include "core/console.h"
+#include "core/platform.h"
+#include "core/selftest.h"
+#include "mm/mem_init.h"
+
+#ifndef UMBRA_VERSION
+#define UMBRA_VERSION "0.0.0"
+#endif
+
+static struct umbra_config config;
+
+static const char *proto_name(enum boot_proto p)
+{
+	return p == BOOT_PROTO_MULTIBOOT1 ? "multiboot1" :
+	       p == BOOT_PROTO_MULTIBOOT2 ? "multiboot2" : "unknown";
+}
+
+static void report_memory(const struct boot_info *bi)
+{
+	static const char *const type_name[] = { "?", "ram", "reserved", "acpi-reclaim",
+						 "acpi-nvs", "bad" };
+	u64 usable = 0, other = 0;
+
+	for (u32 i = 0; i < bi->nr_mem; i++) {
+		const struct mem_range *r = &bi->mem[i];
+		if (r->type == MEM_RAM)
+			usable += r->len;
+		else
+			other += r->len;
+		pr_debug("memory: [0x%012llx-0x%012llx) %s\n", (unsigned long long)r->base,
+			 (unsigned long long)(r->base + r->len),
+			 r->type < ARRAY_SIZE(type_name) ? type_name[r->type] : "?");
+	}
+	kprintf("memory: usable=%llu MiB (%llu bytes) in %u ranges, other=%llu KiB\n",
+		(unsigned long long)(usable >> 20), (unsigned long long)usable, bi->nr_mem,
+		(unsigned long long)(other >> 10));
+}
+
+static void report_modules(const struct boot_info *bi)
+{
+	kprintf("modules: %u\n", bi->nr_mods);
+	for (u32 i = 0; i < bi->nr_mods; i++) {
+		const struct boot_module *m = &bi->mods[i];
+		struct module_opts mo;
+		module_opts_parse(m->cmdline, &mo);
+		kprintf("module %s: size=%llu cmdline='%s' at 0x%llx\n", mo.name,
+			(unsigned long long)(m->end - m->start), m->cmdline,
+			(unsigned long long)m->start);
+	}
+}
+
+static void report_boot(const struct boot_info *bi)
+{
+	kprintf("umbra %s %s boot=%s firmware=%s\n", UMBRA_VERSION, arch_name(),
+		proto_name(bi->proto), bi->firmware == BOOT_FW_UEFI ? "uefi" : "bios");
+	if (bi->loader_name[0])
+		kprintf("loader: %s\n", bi->loader_name);
+	kprintf("cmdline: '%s'\n", bi->cmdline);
+}
+
+void umbra_main(const struct boot_info *bi)
+{
+	report_boot(bi);
+	cmdline_defaults(&config);
+	if (cmdline_parse(bi->cmdline, &config))
+		pr_warn("cmdline: problems above were ignored; see README for the options\n");
+	if (config.console != CONSOLE_COM1 && !arch_console_select(config.console))
+		pr_warn("console: the port console= named does not answer; staying on COM1\n");
+	log_set_level(config.log_level);
+	platform_set_exit_mode(config.exit);
+
+	report_memory(bi);
+	report_modules(bi);
+	if (bi->rsdp)
+		kprintf("acpi: rsdp=0x%llx revision=%u\n", (unsigned long long)bi->rsdp,
+			bi->rsdp_rev);
+	else
+		kprintf("acpi: no RSDP found\n");
+
+	if (mem_init(bi) < 0 || arch_paging_init(mem_palloc(), bi) < 0)
+		panic("memory setup failed");
+	kprintf("paging: hypervisor tables active: text RX, rodata R, data RW NX, RAM NX\n");
+	arch_cpu_report();
+
+	bool pass = selftest_run(bi, mem_palloc());
+	if (config.selftest == SELFTEST_PAGEFAULT)
+		arch_selftest_pagefault();
+	if (bi->nr_mods)
+		kprintf("umbra: %u module(s) loaded; running guests comes with SVM/VMX support\n",
+			bi->nr_mods);
+	platform_exit(pass);
+}
