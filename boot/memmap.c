@@ -181,6 +181,24 @@ static int resolve(struct mem_range *r, u32 *n, u32 cap)
 	return problems;
 }
 
+/*
+ * resolve() settles each range against the next one only, so a range that
+ * was cut back or removed can leave two equal neighbours behind it.
+ */
+static void merge_adjacent(struct mem_range *r, u32 *n)
+{
+	u32 i = 0;
+
+	while (i + 1 < *n) {
+		if (range_last(&r[i]) + 1 == r[i + 1].base && r[i].type == r[i + 1].type) {
+			range_set_last(&r[i], range_last(&r[i + 1]));
+			remove_at(r, n, i + 1);
+		} else {
+			i++;
+		}
+	}
+}
+
 int memmap_normalize(struct mem_range *r, u32 *nr, u32 cap)
 {
 	int problems;
@@ -193,6 +211,7 @@ int memmap_normalize(struct mem_range *r, u32 *nr, u32 cap)
 	problems = sanitize(r, &n);
 	sort_by_base(r, n);
 	problems += resolve(r, &n, cap);
+	merge_adjacent(r, &n);
 	*nr = n;
 	return problems;
 }

@@ -69,8 +69,6 @@ static void opt_begin(struct opt_iter *it, const char *line, struct word *path)
 
 	it->pos = line ? line : "";
 	peek = *it;
-	path->s = it->pos;
-	path->len = 0;
 	if (next_word(&peek, path) && word_find(path, '=') == path->len)
 		*it = peek;
 	else
@@ -100,11 +98,12 @@ static bool opt_next(struct opt_iter *it, struct word *whole, struct word *key, 
 /* A word made printable for a message, cut with "..." when it is long. */
 static const char *show(const struct word *w, char *buf, size_t size)
 {
-	size_t n = MIN(w->len, size - 1), i;
+	bool cut = w->len > size - 1;
+	size_t n = cut ? size - 1 : w->len, i;
 
 	for (i = 0; i < n; i++)
 		buf[i] = w->s[i] >= 0x20 && w->s[i] < 0x7f ? w->s[i] : '?';
-	if (n < w->len && n >= 3) {
+	if (cut && n >= 3) {
 		buf[n - 3] = '.';
 		buf[n - 2] = '.';
 		buf[n - 1] = '.';
@@ -229,14 +228,13 @@ int cmdline_parse(const char *cmdline, struct umbra_config *cfg)
 {
 	struct opt_iter it;
 	struct word path, whole, key, val;
-	const struct option *opt;
 	char shown[SHOW_MAX];
 	bool has_eq;
 	int problems = 0;
 
 	opt_begin(&it, cmdline, &path);
 	while (opt_next(&it, &whole, &key, &val, &has_eq)) {
-		opt = has_eq ? find_option(&key) : NULL;
+		const struct option *opt = has_eq ? find_option(&key) : NULL;
 		if (opt) {
 			problems += apply_option(opt, &val, cfg);
 			continue;
@@ -269,7 +267,7 @@ static bool name_valid(const struct word *w)
 /* Copy a name that fits, replacing characters a name may not hold with '_'. */
 static void set_name(char *name, const struct word *w)
 {
-	size_t n = MIN(w->len, (size_t)MODULE_NAME_MAX - 1);
+	size_t n = w->len < MODULE_NAME_MAX ? w->len : MODULE_NAME_MAX - 1;
 
 	for (size_t i = 0; i < n; i++)
 		name[i] = name_char(w->s[i]) ? w->s[i] : '_';
@@ -394,8 +392,6 @@ bool parse_size(const char *s, size_t len, u64 *out)
 {
 	u64 val = 0, base = 10;
 	size_t i = 0, start;
-	u32 shift;
-	int d;
 
 	if (!s || !out)
 		return false;
@@ -404,7 +400,8 @@ bool parse_size(const char *s, size_t len, u64 *out)
 		i = 2;
 	}
 	for (start = i; i < len; i++) {
-		d = digit_value(s[i]);
+		int d = digit_value(s[i]);
+
 		if (d < 0 || (u64)d >= base)
 			break;
 		if (val > (~0ULL - (u64)d) / base)
@@ -414,7 +411,8 @@ bool parse_size(const char *s, size_t len, u64 *out)
 	if (i == start)
 		return false;
 	if (i < len) {
-		shift = suffix_shift(s[i]);
+		u32 shift = suffix_shift(s[i]);
+
 		if (!shift || i + 1 != len || val > (~0ULL >> shift))
 			return false;
 		val <<= shift;

@@ -48,7 +48,7 @@ int cmdline_parse(const char *cmdline, struct umbra_config *cfg);
 #define MODULE_NAME_MAX 32
 struct module_opts {
 	char name[MODULE_NAME_MAX]; /* name=, else the path's base name */
-	u64 mem;                    /* bytes, mem= with K/M/G suffix, default 64M */
+	u64 mem;		    /* bytes, mem= with K/M/G suffix, default 64M */
 };
 
 /* Parse a module's command line; unknown options are reported but options

@@ -16,13 +16,14 @@ static struct umbra_config config;
 
 static const char *proto_name(enum boot_proto p)
 {
-	return p == BOOT_PROTO_MULTIBOOT1 ? "multiboot1" :
-	       p == BOOT_PROTO_MULTIBOOT2 ? "multiboot2" : "unknown";
+	return p == BOOT_PROTO_MULTIBOOT1   ? "multiboot1"
+	       : p == BOOT_PROTO_MULTIBOOT2 ? "multiboot2"
+					    : "unknown";
 }
 
 static void report_memory(const struct boot_info *bi)
 {
-	static const char *const type_name[] = { "?", "ram", "reserved", "acpi-reclaim",
+	static const char *const type_name[] = { "?",	     "ram", "reserved", "acpi-reclaim",
 						 "acpi-nvs", "bad" };
 	u64 usable = 0, other = 0;
 

@@ -47,7 +47,8 @@ static u32 collect_exclusions(const struct boot_info *bi, struct mem_range *x)
 	u32 n = 0;
 	x[n++] = (struct mem_range){ 0, MiB(1), MEM_RESERVED };
 	x[n++] = (struct mem_range){ image_addr(__image_start),
-				     image_addr(__image_end) - image_addr(__image_start), MEM_RESERVED };
+				     image_addr(__image_end) - image_addr(__image_start),
+				     MEM_RESERVED };
 	if (bi->info_end > bi->info_start)
 		x[n++] = (struct mem_range){ bi->info_start, bi->info_end - bi->info_start,
 					     MEM_RESERVED };

@@ -29,21 +29,39 @@ static u64 range_end(const struct mem_range *r)
 	return r->len > ~0ULL - r->base ? ~0ULL : r->base + r->len;
 }
 
-/* The whole pages inside r, as frame numbers [*first, *last); false if none. */
+/*
+ * Frame numbers around r, computed without overflow so that a range ending
+ * at 2^64 keeps its last page: [*in_first, *in_last) are the whole pages
+ * inside r, [*out_first, *out_last) every page it touches.
+ */
+static void range_pfns(const struct mem_range *r, u64 *in_first, u64 *in_last, u64 *out_first,
+		       u64 *out_last)
+{
+	u64 mask = PAGE_SIZE - 1;
+	u64 tail = (r->base & mask) + (r->len & mask);
+	u64 end = (r->base >> PAGE_SHIFT) + (r->len >> PAGE_SHIFT) + (tail >> PAGE_SHIFT);
+
+	*out_first = r->base >> PAGE_SHIFT;
+	*in_first = *out_first + ((r->base & mask) != 0);
+	*in_last = MIN(end, PFN_LIMIT);
+	*out_last = MIN(end + ((tail & mask) != 0), PFN_LIMIT);
+}
+
+/* The whole pages inside r: [*first, *last); false if none. */
 static bool range_pages_in(const struct mem_range *r, u64 *first, u64 *last)
 {
-	*first = (r->base >> PAGE_SHIFT) + ((r->base & (PAGE_SIZE - 1)) != 0);
-	*last = range_end(r) >> PAGE_SHIFT;
+	u64 out_first, out_last;
+
+	range_pfns(r, first, last, &out_first, &out_last);
 	return *first < *last;
 }
 
-/* The pages r touches at all (partial pages included): [*first, *last). */
+/* The pages r touches at all, partial pages included: [*first, *last). */
 static void range_pages_out(const struct mem_range *r, u64 *first, u64 *last)
 {
-	u64 end = range_end(r);
+	u64 in_first, in_last;
 
-	*first = r->base >> PAGE_SHIFT;
-	*last = end == ~0ULL ? PFN_LIMIT : (end >> PAGE_SHIFT) + ((end & (PAGE_SIZE - 1)) != 0);
+	range_pfns(r, &in_first, &in_last, first, last);
 }
 
 /* Lowest and highest whole page of RAM in map, [*lo, *hi); false if none. */

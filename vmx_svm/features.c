@@ -102,7 +102,8 @@ int svm_features_format(const struct svm_features *f, char *buf, size_t size)
 	if (!f->present)
 		return ksnprintf(buf, size, "svm: not present");
 	if (f->disabled)
-		return ksnprintf(buf, size, "svm: present but disabled by firmware (VM_CR.SVMDIS=1)");
+		return ksnprintf(buf, size,
+				 "svm: present but disabled by firmware (VM_CR.SVMDIS=1)");
 	return ksnprintf(buf, size,
 			 "svm: npt=%d nrips=%d avic=%d decode_assists=%d vmcb_clean=%d "
 			 "flush_by_asid=%d lbrv=%d pause_filter=%d vgif=%d vnmi=%d x2avic=%d "
@@ -117,12 +118,14 @@ int vmx_features_format(const struct vmx_features *f, char *buf, size_t size)
 	if (!f->present)
 		return ksnprintf(buf, size, "vmx: not present");
 	if (f->disabled)
-		return ksnprintf(buf, size,
-				 "vmx: present but disabled by firmware (IA32_FEATURE_CONTROL locked)");
+		return ksnprintf(
+			buf, size,
+			"vmx: present but disabled by firmware (IA32_FEATURE_CONTROL locked)");
 	return ksnprintf(buf, size,
 			 "vmx: ept=%d vpid=%d unrestricted=%d apicv=%d posted_intr=%d "
 			 "vmcs_shadow=%d preemption_timer=%d ept_2m=%d ept_1g=%d ept_ad=%d pml=%d "
 			 "true_ctls=%d",
 			 f->ept, f->vpid, f->unrestricted, f->apicv, f->posted_intr, f->vmcs_shadow,
-			 f->preemption_timer, f->ept_2m, f->ept_1g, f->ept_ad, f->pml, f->true_ctls);
+			 f->preemption_timer, f->ept_2m, f->ept_1g, f->ept_ad, f->pml,
+			 f->true_ctls);
 }

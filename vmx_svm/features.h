@@ -21,12 +21,12 @@
 
 /* Raw inputs; the arch code reads them, the decoder below is pure. */
 struct svm_raw {
-	u32 ext_ecx;    /* CPUID 0x80000001 ECX */
-	bool has_leaf;  /* CPUID 0x8000000A exists */
-	u32 leaf_eax;   /* SVM revision */
-	u32 leaf_ebx;   /* number of ASIDs */
-	u32 leaf_edx;   /* feature bits */
-	u64 vm_cr;      /* MSR VM_CR (only read when SVM is present) */
+	u32 ext_ecx;   /* CPUID 0x80000001 ECX */
+	bool has_leaf; /* CPUID 0x8000000A exists */
+	u32 leaf_eax;  /* SVM revision */
+	u32 leaf_ebx;  /* number of ASIDs */
+	u32 leaf_edx;  /* feature bits */
+	u64 vm_cr;     /* MSR VM_CR (only read when SVM is present) */
 };
 
 struct svm_features {
@@ -40,10 +40,10 @@ struct vmx_raw {
 	u32 cpuid1_ecx;
 	u64 feature_control;
 	u64 basic;
-	u64 pinbased;   /* IA32_VMX_PINBASED_CTLS */
-	u64 procbased;  /* IA32_VMX_(TRUE_)PROCBASED_CTLS */
+	u64 pinbased;	/* IA32_VMX_PINBASED_CTLS */
+	u64 procbased;	/* IA32_VMX_(TRUE_)PROCBASED_CTLS */
 	u64 procbased2; /* IA32_VMX_PROCBASED_CTLS2, 0 if secondary controls absent */
-	u64 ept_vpid;   /* IA32_VMX_EPT_VPID_CAP, 0 if neither EPT nor VPID */
+	u64 ept_vpid;	/* IA32_VMX_EPT_VPID_CAP, 0 if neither EPT nor VPID */
 };
 
 struct vmx_features {

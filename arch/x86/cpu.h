@@ -49,12 +49,12 @@ static inline void wrmsr(u32 msr, u64 v)
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
 }
 
-#define DEFINE_READ_CR(n)                                          \
-	static inline u64 read_cr##n(void)                         \
-	{                                                          \
-		u64 v;                                             \
+#define DEFINE_READ_CR(n)                                         \
+	static inline u64 read_cr##n(void)                        \
+	{                                                         \
+		u64 v;                                            \
 		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v)); \
-		return v;                                          \
+		return v;                                         \
 	}
 DEFINE_READ_CR(0)
 DEFINE_READ_CR(2)

@@ -34,7 +34,7 @@ static void read_vmx(struct vmx_raw *raw)
 	raw->basic = rdmsr(MSR_IA32_VMX_BASIC);
 	raw->pinbased = rdmsr(MSR_IA32_VMX_PINBASED_CTLS);
 	raw->procbased = rdmsr((raw->basic & BIT(55)) ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
-						       : MSR_IA32_VMX_PROCBASED_CTLS);
+						      : MSR_IA32_VMX_PROCBASED_CTLS);
 	if ((raw->procbased >> 32) & BIT(31)) {
 		raw->procbased2 = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);
 		/* EPT/VPID capability MSR exists if either feature may be enabled. */
@@ -56,7 +56,7 @@ static void report_identity(void)
 	if (cpuid(0x80000000, 0).eax >= 0x80000004) {
 		for (u32 i = 0; i < 3; i++) {
 			struct cpuid_regs b = cpuid(0x80000002 + i, 0);
-			memcpy(brand + 16 * i, &b, 16);
+			memcpy(brand + (size_t)16 * i, &b, 16);
 		}
 		brand[48] = '\0';
 	}

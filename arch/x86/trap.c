@@ -56,7 +56,9 @@ static void report_pf_error(u64 err)
 {
 	kprintf("  page fault: %s, %s access, %s mode%s%s\n",
 		(err & BIT(0)) ? "protection violation" : "page not present",
-		(err & BIT(4)) ? "instruction fetch" : (err & BIT(1)) ? "write" : "read",
+		(err & BIT(4))	 ? "instruction fetch"
+		: (err & BIT(1)) ? "write"
+				 : "read",
 		(err & BIT(2)) ? "user" : "supervisor", (err & BIT(3)) ? ", reserved bit set" : "",
 		(err & BIT(5)) ? ", protection key" : "");
 }
@@ -73,16 +75,16 @@ static void report(const struct trap_frame *f)
 		(unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
 		(unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 	kprintf("  rax=0x%016llx rbx=0x%016llx rcx=0x%016llx rdx=0x%016llx\n",
-		(unsigned long long)f->rax, (unsigned long long)f->rbx,
-		(unsigned long long)f->rcx, (unsigned long long)f->rdx);
+		(unsigned long long)f->rax, (unsigned long long)f->rbx, (unsigned long long)f->rcx,
+		(unsigned long long)f->rdx);
 	kprintf("  rsi=0x%016llx rdi=0x%016llx rbp=0x%016llx\n", (unsigned long long)f->rsi,
 		(unsigned long long)f->rdi, (unsigned long long)f->rbp);
 	kprintf("  r8=0x%016llx r9=0x%016llx r10=0x%016llx r11=0x%016llx\n",
-		(unsigned long long)f->r8, (unsigned long long)f->r9,
-		(unsigned long long)f->r10, (unsigned long long)f->r11);
+		(unsigned long long)f->r8, (unsigned long long)f->r9, (unsigned long long)f->r10,
+		(unsigned long long)f->r11);
 	kprintf("  r12=0x%016llx r13=0x%016llx r14=0x%016llx r15=0x%016llx\n",
-		(unsigned long long)f->r12, (unsigned long long)f->r13,
-		(unsigned long long)f->r14, (unsigned long long)f->r15);
+		(unsigned long long)f->r12, (unsigned long long)f->r13, (unsigned long long)f->r14,
+		(unsigned long long)f->r15);
 	if (f->vector == VEC_PAGE_FAULT)
 		report_pf_error(f->error);
 }

@@ -179,9 +179,12 @@ Test(palloc, exhaustion_mixed_orders)
 	for (u64 i = 0; i < n; i++)
 		cr_assert_eq(palloc_free(&pa, got[i].a, got[i].order, OWNER_PGTABLE), PALLOC_OK);
 	cr_assert_eq(pa.nr_free, pa.nr_managed);
-	/* Everything merged back: the aligned 2 MiB runs are all there again. */
-	for (u64 i = 0; i < 4; i++)
+	/* Everything merged back: the three aligned 2 MiB runs are there again. */
+	for (u64 i = 1; i <= 3; i++) {
 		cr_assert_eq(palloc_alloc(&pa, 9, OWNER_HV, &a), PALLOC_OK);
+		cr_assert_eq(a.val, i * MiB(2));
+	}
+	cr_assert_eq(palloc_alloc(&pa, 9, OWNER_HV, &a), PALLOC_ENOMEM);
 }
 
 Test(palloc, alignment_of_every_order)
@@ -455,11 +458,21 @@ Test(palloc, ram_at_top_of_address_space)
 	struct palloc pa;
 	hpa_t a;
 
+	const struct mem_range excl[] = { EXCL(~0ULL, 1) };
+
+	/* The range ends exactly at 2^64: its last page counts. */
 	setup(&pa, map, 1, NULL, 0);
-	cr_assert_eq(pa.nr_managed, 4);
+	cr_assert_eq(pa.nr_managed, 5);
 	cr_assert_eq(palloc_alloc(&pa, 2, OWNER_HV, &a), PALLOC_OK);
 	cr_assert_eq(a.val, ~0ULL - 0x3fff);
+	cr_assert_eq(palloc_owner(&pa, hpa(~0ULL)), OWNER_HV);
 	cr_assert_eq(palloc_free(&pa, a, 2, OWNER_HV), PALLOC_OK);
+	/* An exclusion of the very last byte takes the last page. */
+	setup(&pa, map, 1, excl, 1);
+	cr_assert_eq(pa.nr_managed, 4);
+	cr_assert_eq(palloc_alloc(&pa, 2, OWNER_HV, &a), PALLOC_ENOMEM);
+	cr_assert_eq(palloc_alloc(&pa, 1, OWNER_HV, &a), PALLOC_OK);
+	cr_assert_eq(a.val, ~0ULL - 0x3fff);
 }
 
 Test(palloc, many_ram_ranges)
