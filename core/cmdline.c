@@ -3,7 +3,7 @@
 
 #include "compiler.h"
 
-#define SHOW_MAX 64		    /* longest word quoted whole in a message */
+#define SHOW_MAX 64 /* longest word quoted whole in a message */
 #define MODULE_MEM_DEFAULT MiB(64)
 #define MODULE_NAME_DEFAULT "guest" /* when the path gives no usable name */
 
@@ -131,14 +131,21 @@ static const struct choice console_choices[] = {
 	{ "com4", CONSOLE_COM4 }, { "none", CONSOLE_NONE },
 };
 static const struct choice log_choices[] = {
-	{ "error", LOG_ERROR }, { "warn", LOG_WARN }, { "info", LOG_INFO }, { "debug", LOG_DEBUG },
+	{ "error", LOG_ERROR },
+	{ "warn", LOG_WARN },
+	{ "info", LOG_INFO },
+	{ "debug", LOG_DEBUG },
 };
 static const struct choice tdp_choices[] = { { "on", 1 }, { "off", 0 } };
 static const struct choice exit_choices[] = {
-	{ "auto", EXIT_AUTO }, { "qemu", EXIT_QEMU }, { "bochs", EXIT_BOCHS }, { "halt", EXIT_HALT },
+	{ "auto", EXIT_AUTO },
+	{ "qemu", EXIT_QEMU },
+	{ "bochs", EXIT_BOCHS },
+	{ "halt", EXIT_HALT },
 };
 static const struct choice selftest_choices[] = {
-	{ "pagefault", SELFTEST_PAGEFAULT }, { "none", SELFTEST_NONE },
+	{ "pagefault", SELFTEST_PAGEFAULT },
+	{ "none", SELFTEST_NONE },
 };
 
 static void set_console(struct umbra_config *cfg, int val)
@@ -166,13 +173,12 @@ static void set_selftest(struct umbra_config *cfg, int val)
 	cfg->selftest = (enum selftest_kind)val;
 }
 
-#define OPTION(n, c, f) { n, c, ARRAY_SIZE(c), f }
 static const struct option options[] = {
-	OPTION("console", console_choices, set_console),
-	OPTION("log", log_choices, set_log),
-	OPTION("tdp", tdp_choices, set_tdp),
-	OPTION("exit", exit_choices, set_exit),
-	OPTION("selftest", selftest_choices, set_selftest),
+	{ "console", console_choices, ARRAY_SIZE(console_choices), set_console },
+	{ "log", log_choices, ARRAY_SIZE(log_choices), set_log },
+	{ "tdp", tdp_choices, ARRAY_SIZE(tdp_choices), set_tdp },
+	{ "exit", exit_choices, ARRAY_SIZE(exit_choices), set_exit },
+	{ "selftest", selftest_choices, ARRAY_SIZE(selftest_choices), set_selftest },
 };
 
 void cmdline_defaults(struct umbra_config *cfg)
@@ -332,7 +338,7 @@ static int module_option(struct module_opts *out, const struct word *whole, cons
 			out->mem = mem;
 			return 0;
 		}
-		pr_warn("module %s: bad value '%s' for mem= (use a multiple of 4K from 1M to 1T, like 64M)",
+		pr_warn("module %s: bad value '%s' for mem= (use 1M to 1T in 4K steps, like 64M)",
 			out->name, show(val, shown, sizeof(shown)));
 		return 1;
 	}

@@ -201,9 +201,9 @@ int palloc_alloc(struct palloc *pa, u32 order, owner_t owner, hpa_t *out)
 static const char *owner_kind_name(owner_t owner)
 {
 	static const char *const names[] = {
-		[OWNER_KIND_FREE] = "free",       [OWNER_KIND_NONE] = "none",
-		[OWNER_KIND_HV] = "hv",           [OWNER_KIND_PGTABLE] = "pgtable",
-		[OWNER_KIND_GUEST] = "guest",     [OWNER_KIND_META] = "meta",
+		[OWNER_KIND_FREE] = "free",   [OWNER_KIND_NONE] = "none",
+		[OWNER_KIND_HV] = "hv",	      [OWNER_KIND_PGTABLE] = "pgtable",
+		[OWNER_KIND_GUEST] = "guest", [OWNER_KIND_META] = "meta",
 	};
 	u32 kind = OWNER_KIND(owner);
 
@@ -255,11 +255,11 @@ static void report_free(const struct palloc *pa, int err, u64 addr, u32 order, o
 	owner_t o = err == PALLOC_EINVAL ? OWNER_NONE : pa->owner[bad];
 
 	if (err == PALLOC_EDOUBLE)
-		pr_warn("palloc: double free of 0x%llx order %u by %s:%u: page 0x%llx is already free",
-			a, order, owner_kind_name(owner), OWNER_ID(owner), b);
+		pr_warn("palloc: double free of 0x%llx order %u by %s:%u (0x%llx is free)", a,
+			order, owner_kind_name(owner), OWNER_ID(owner), b);
 	else if (err == PALLOC_EOWNER)
-		pr_warn("palloc: free of 0x%llx order %u by %s:%u refused: page 0x%llx is owned by %s:%u",
-			a, order, owner_kind_name(owner), OWNER_ID(owner), b, owner_kind_name(o),
+		pr_warn("palloc: 0x%llx order %u freed by %s:%u but 0x%llx is owned by %s:%u", a,
+			order, owner_kind_name(owner), OWNER_ID(owner), b, owner_kind_name(o),
 			OWNER_ID(o));
 	else
 		pr_warn("palloc: free of 0x%llx order %u by %s:%u refused: not a managed run", a,

@@ -48,8 +48,9 @@ Test(cmdline, defaults)
 
 Test(cmdline, empty_and_whitespace_lines)
 {
-	const char *lines[] = { "", " ", "\t", "  \t \t  ", "\r\n", "/boot/umbra.elf",
-				"  /boot/umbra.elf  \t" };
+	const char *lines[] = {
+		"", " ", "\t", "  \t \t  ", "\r\n", "/boot/umbra.elf", "  /boot/umbra.elf  \t"
+	};
 	struct umbra_config cfg;
 
 	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
@@ -98,8 +99,9 @@ Test(cmdline, tdp_exit_selftest_values)
 
 Test(cmdline, all_options_together)
 {
-	struct umbra_config cfg =
-		parse("/boot/umbra.elf\tconsole=com2  log=debug tdp=off\texit=bochs selftest=pagefault\n", 0);
+	struct umbra_config cfg = parse(
+		"/boot/umbra.elf\tconsole=com2  log=debug tdp=off\texit=bochs selftest=pagefault\n",
+		0);
 
 	cr_assert_eq(cfg.console, CONSOLE_COM2);
 	cr_assert_eq(cfg.log_level, LOG_DEBUG);
@@ -114,11 +116,15 @@ Test(cmdline, bad_values_named_with_choices)
 		const char *line, *msg;
 	} cases[] = {
 		{ "tdp=maybe", "cmdline: bad value 'maybe' for tdp= (use on|off)" },
-		{ "console=com5", "cmdline: bad value 'com5' for console= (use com1|com2|com3|com4|none)" },
-		{ "console=COM1", "cmdline: bad value 'COM1' for console= (use com1|com2|com3|com4|none)" },
-		{ "log=verbose", "cmdline: bad value 'verbose' for log= (use error|warn|info|debug)" },
+		{ "console=com5",
+		  "cmdline: bad value 'com5' for console= (use com1|com2|com3|com4|none)" },
+		{ "console=COM1",
+		  "cmdline: bad value 'COM1' for console= (use com1|com2|com3|com4|none)" },
+		{ "log=verbose",
+		  "cmdline: bad value 'verbose' for log= (use error|warn|info|debug)" },
 		{ "exit=", "cmdline: bad value '' for exit= (use auto|qemu|bochs|halt)" },
-		{ "selftest=pagefaults", "cmdline: bad value 'pagefaults' for selftest= (use pagefault|none)" },
+		{ "selftest=pagefaults",
+		  "cmdline: bad value 'pagefaults' for selftest= (use pagefault|none)" },
 		{ "tdp=on=off", "cmdline: bad value 'on=off' for tdp= (use on|off)" },
 		{ "log=de", "cmdline: bad value 'de' for log=" },
 	};
@@ -214,7 +220,8 @@ static struct module_opts mod(const char *line, int problems)
 
 	fake_log_reset();
 	memset(&m, 0x5a, sizeof(m));
-	cr_assert_eq(module_opts_parse(line, &m), problems, "'%s': log:\n%s", line, fake_log_text());
+	cr_assert_eq(module_opts_parse(line, &m), problems, "'%s': log:\n%s", line,
+		     fake_log_text());
 	cr_assert_eq(fake_log_count(LOG_WARN), problems, "'%s'", line);
 	cr_assert_lt(strlen(m.name), MODULE_NAME_MAX);
 	return m;
@@ -235,7 +242,8 @@ Test(module_opts, defaults_from_path)
 		{ "/guests/", "guest" },
 		{ "", "guest" },
 		{ "   ", "guest" },
-		{ "/a/0123456789012345678901234567890123456789.elf", "0123456789012345678901234567890" },
+		{ "/a/0123456789012345678901234567890123456789.elf",
+		  "0123456789012345678901234567890" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -269,7 +277,7 @@ Test(module_opts, name_and_mem)
 Test(module_opts, bad_names_fall_back)
 {
 	const char *bad[] = {
-		"name=", "name=has/slash", "name=sp@ce", "name=abcdefghijklmnopqrstuvwxyz012345",
+		"name=",    "name=has/slash", "name=sp@ce", "name=abcdefghijklmnopqrstuvwxyz012345",
 		"name=a=b",
 	};
 
@@ -292,8 +300,18 @@ Test(module_opts, bad_names_fall_back)
 
 Test(module_opts, bad_mem_keeps_default)
 {
-	const char *bad[] = { "abc", "", "512K", "1025K", "0", "2T", "1T1", "0x1000800", "64MB",
-			      "-64M", "99999999999999999999M", "1048577K" };
+	const char *bad[] = { "abc",
+			      "",
+			      "512K",
+			      "1025K",
+			      "0",
+			      "2T",
+			      "1T1",
+			      "0x1000800",
+			      "64MB",
+			      "-64M",
+			      "99999999999999999999M",
+			      "1048577K" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		char line[128], want[128];
@@ -310,7 +328,8 @@ Test(module_opts, bad_mem_keeps_default)
 
 Test(module_opts, unknown_and_reserved_options)
 {
-	struct module_opts m = mod("/guests/hello.elf tdp=on ipa=40 cpus=2 foo=1 verbose mem=8M", 2);
+	struct module_opts m =
+		mod("/guests/hello.elf tdp=on ipa=40 cpus=2 foo=1 verbose mem=8M", 2);
 
 	cr_assert_eq(m.mem, MiB(8));
 	cr_assert(fake_log_contains("module hello: unknown option 'foo=1' ignored"), "%s",
@@ -370,11 +389,32 @@ Test(parse_size, good_sizes)
 Test(parse_size, bad_sizes_and_overflow)
 {
 	const char *bad[] = {
-		"", "K", "M", "0x", "0xK", "x10", "12Q", "1MM", "1KB", "-1", "+1", " 1", "1 ",
-		"1.5M", "0x1.0", "10a", "0b101", "1e6",
-		"18446744073709551616", "99999999999999999999999",
-		"0x10000000000000000", "16777216T", "17179869184G", "17592186044416M",
-		"18014398509481984K", "0x1000000T",
+		"",
+		"K",
+		"M",
+		"0x",
+		"0xK",
+		"x10",
+		"12Q",
+		"1MM",
+		"1KB",
+		"-1",
+		"+1",
+		" 1",
+		"1 ",
+		"1.5M",
+		"0x1.0",
+		"10a",
+		"0b101",
+		"1e6",
+		"18446744073709551616",
+		"99999999999999999999999",
+		"0x10000000000000000",
+		"16777216T",
+		"17179869184G",
+		"17592186044416M",
+		"18014398509481984K",
+		"0x1000000T",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
