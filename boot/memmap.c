@@ -72,7 +72,8 @@ static int sanitize(struct mem_range *r, u32 *n)
 			continue;
 		}
 		if (m->len - 1 > UINT64_MAX - m->base) {
-			pr_warn("memmap: range at 0x%llx length 0x%llx (type %u) runs past 2^64, clipped",
+			pr_warn("memmap: range at 0x%llx length 0x%llx (type %u) runs past 2^64, "
+				"clipped",
 				(unsigned long long)m->base, (unsigned long long)m->len, m->type);
 			range_set_last(m, UINT64_MAX);
 			problems++;
@@ -84,7 +85,8 @@ static int sanitize(struct mem_range *r, u32 *n)
 
 static void warn_overlap(const struct mem_range *a, const struct mem_range *b, u32 winner)
 {
-	pr_warn("memmap: ranges [0x%llx-0x%llx] type %u and [0x%llx-0x%llx] type %u overlap, type %u kept there",
+	pr_warn("memmap: ranges [0x%llx-0x%llx] type %u and [0x%llx-0x%llx] type %u overlap, type "
+		"%u kept there",
 		(unsigned long long)a->base, (unsigned long long)range_last(a), a->type,
 		(unsigned long long)b->base, (unsigned long long)range_last(b), b->type, winner);
 }

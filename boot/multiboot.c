@@ -17,17 +17,17 @@
 #define MB_MEM_LOWER_MAX_KIB 640u
 
 /* Report one malformation of the loader's data and count it. */
-#define mb_warn(bi, ...)                  \
-	do {                              \
-		pr_warn(__VA_ARGS__);     \
-		(bi)->nr_problems++;      \
+#define mb_warn(bi, ...)              \
+	do {                          \
+		pr_warn(__VA_ARGS__); \
+		(bi)->nr_problems++;  \
 	} while (0)
 
 enum str_status {
 	STR_OK,
-	STR_TRUNCATED,    /* longer than the destination: cut */
+	STR_TRUNCATED,	  /* longer than the destination: cut */
 	STR_UNTERMINATED, /* no NUL inside its container: cut there */
-	STR_UNREADABLE,   /* runs into memory map() refuses: cut there */
+	STR_UNREADABLE,	  /* runs into memory map() refuses: cut there */
 };
 
 static void zero_bytes(void *p, size_t n)
@@ -86,7 +86,9 @@ static void report_str(struct boot_info *bi, const char *proto, const char *what
 			where, dstsz - 1);
 		break;
 	case STR_UNTERMINATED:
-		mb_warn(bi, "%s: %s at 0x%llx is not NUL-terminated within its tag, cut at the tag's end",
+		mb_warn(bi,
+			"%s: %s at 0x%llx is not NUL-terminated within its tag, cut at the tag's "
+			"end",
 			proto, what, where);
 		break;
 	case STR_UNREADABLE:
@@ -121,7 +123,9 @@ static void mem_add(struct boot_info *bi, const char *proto, u64 base, u64 len, 
 			bi->nr_problems += (u32)ret;
 	}
 	if (bi->nr_mem == BOOT_MAX_MEM_RANGES) {
-		mb_warn(bi, "%s: more than %u memory ranges, range at 0x%llx length 0x%llx type %u dropped",
+		mb_warn(bi,
+			"%s: more than %u memory ranges, range at 0x%llx length 0x%llx type %u "
+			"dropped",
 			proto, BOOT_MAX_MEM_RANGES, (unsigned long long)base,
 			(unsigned long long)len, type);
 		return;
@@ -164,7 +168,8 @@ static struct boot_module *mod_add(struct boot_info *bi, const char *proto, u32 
 	struct boot_module *m;
 
 	if (end < start) {
-		mb_warn(bi, "%s: module %u ends before it starts (start 0x%llx, end 0x%llx), ignored",
+		mb_warn(bi,
+			"%s: module %u ends before it starts (start 0x%llx, end 0x%llx), ignored",
 			proto, idx, (unsigned long long)start, (unsigned long long)end);
 		return NULL;
 	}
@@ -214,8 +219,7 @@ static void mb1_string(struct boot_info *bi, u32 pa, char *dst, size_t dstsz, co
 	report_str(bi, "multiboot1", what, pa, dstsz, st);
 }
 
-static void mb1_modules(const struct mb1_info *mi, phys_map_fn map, void *ctx,
-			struct boot_info *bi)
+static void mb1_modules(const struct mb1_info *mi, phys_map_fn map, void *ctx, struct boot_info *bi)
 {
 	struct boot_module *slot;
 	struct mb1_module mod;
@@ -226,7 +230,9 @@ static void mb1_modules(const struct mb1_info *mi, phys_map_fn map, void *ctx,
 		const struct mb1_module *m = map(pa, sizeof(mod), ctx);
 
 		if (!m) {
-			mb_warn(bi, "multiboot1: module %u entry at 0x%llx is not readable, it and the rest ignored",
+			mb_warn(bi,
+				"multiboot1: module %u entry at 0x%llx is not readable, it and the "
+				"rest ignored",
 				i, (unsigned long long)pa);
 			return;
 		}
@@ -247,25 +253,33 @@ static bool mb1_mmap(const struct mb1_info *mi, phys_map_fn map, void *ctx, stru
 	const u8 *p;
 
 	if (len > MB1_MMAP_MAX_LEN) {
-		mb_warn(bi, "multiboot1: mmap_length 0x%x is implausible, only the first 0x%x bytes read",
+		mb_warn(bi,
+			"multiboot1: mmap_length 0x%x is implausible, only the first 0x%x bytes "
+			"read",
 			len, MB1_MMAP_MAX_LEN);
 		len = MB1_MMAP_MAX_LEN;
 	}
 	p = len ? map(mi->mmap_addr, len, ctx) : NULL;
 	if (!p) {
-		mb_warn(bi, "multiboot1: memory map at 0x%x (mmap_length 0x%x) is not readable, ignored",
+		mb_warn(bi,
+			"multiboot1: memory map at 0x%x (mmap_length 0x%x) is not readable, "
+			"ignored",
 			mi->mmap_addr, len);
 		return false;
 	}
 	while (off < len) {
 		if (len - off < sizeof(*e)) {
-			mb_warn(bi, "multiboot1: memory map entry at offset 0x%x is cut short by mmap_length 0x%x, ignored",
+			mb_warn(bi,
+				"multiboot1: memory map entry at offset 0x%x is cut short by "
+				"mmap_length 0x%x, ignored",
 				off, len);
 			break;
 		}
 		e = (const struct mb1_mmap_entry *)(p + off);
 		if (e->size < MB1_MMAP_ENTRY_MIN_SIZE || e->size > len - off - sizeof(e->size)) {
-			mb_warn(bi, "multiboot1: memory map entry at offset 0x%x has size %u (valid: %u to 0x%x), rest of the map ignored",
+			mb_warn(bi,
+				"multiboot1: memory map entry at offset 0x%x has size %u (valid: "
+				"%u to 0x%x), rest of the map ignored",
 				off, e->size, MB1_MMAP_ENTRY_MIN_SIZE,
 				(u32)(len - off - sizeof(e->size)));
 			break;
@@ -279,7 +293,8 @@ static bool mb1_mmap(const struct mb1_info *mi, phys_map_fn map, void *ctx, stru
 static int mb1_memory(const struct mb1_info *mi, phys_map_fn map, void *ctx, struct boot_info *bi)
 {
 	if (!(mi->flags & (MB1_INFO_MEM_MAP | MB1_INFO_MEMORY))) {
-		pr_err("multiboot1: no usable memory map: flags 0x%x have neither mmap (bit 6) nor mem_lower/mem_upper (bit 0)",
+		pr_err("multiboot1: no usable memory map: flags 0x%x have neither mmap (bit 6) nor "
+		       "mem_lower/mem_upper (bit 0)",
 		       mi->flags);
 		return -1;
 	}
@@ -342,8 +357,8 @@ struct mb2_walk {
 	struct boot_info *bi;
 	u32 mods_seen, mods_ignored;
 	struct mb2_loc cmdline, loader, mmap, efi_mmap, meminfo;
-	bool efi_bs;    /* boot services not terminated (tag 18) */
-	u32 rsdp_tag;   /* the tag bi->rsdp came from, 0 if none */
+	bool efi_bs;	/* boot services not terminated (tag 18) */
+	u32 rsdp_tag;	/* the tag bi->rsdp came from, 0 if none */
 	u32 systab_tag; /* the tag bi->efi_systab came from, 0 if none */
 };
 
@@ -354,8 +369,8 @@ static const u8 mb2_min_size[] = {
 	[MB2_TAG_MMAP] = sizeof(struct mb2_tag_mmap),
 	[MB2_TAG_EFI32] = sizeof(struct mb2_tag_efi32),
 	[MB2_TAG_EFI64] = sizeof(struct mb2_tag_efi64),
-	[MB2_TAG_ACPI_OLD] = sizeof(struct mb2_tag_acpi) + ACPI_RSDP_V1_SIZE,
-	[MB2_TAG_ACPI_NEW] = sizeof(struct mb2_tag_acpi) + ACPI_RSDP_V2_SIZE,
+	[MB2_TAG_ACPI_OLD] = sizeof(struct mb2_tag_acpi) + MB2_RSDP_V1_SIZE,
+	[MB2_TAG_ACPI_NEW] = sizeof(struct mb2_tag_acpi) + MB2_RSDP_V2_SIZE,
 	[MB2_TAG_EFI_MMAP] = sizeof(struct mb2_tag_efi_mmap),
 };
 
@@ -363,7 +378,9 @@ static const u8 mb2_min_size[] = {
 static bool mb2_first(struct mb2_walk *w, struct mb2_loc *loc, u32 type, u32 off, u32 size)
 {
 	if (loc->off) {
-		mb_warn(w->bi, "multiboot2: tag type %u at offset 0x%x repeats the one at offset 0x%x, ignored",
+		mb_warn(w->bi,
+			"multiboot2: tag type %u at offset 0x%x repeats the one at offset 0x%x, "
+			"ignored",
 			type, off, loc->off);
 		return false;
 	}
@@ -411,7 +428,9 @@ static void mb2_efi_systab(struct mb2_walk *w, const u8 *tag, u32 type, u32 off)
 	else
 		ptr = ((const struct mb2_tag_efi32 *)tag)->pointer;
 	if (!ptr) {
-		mb_warn(w->bi, "multiboot2: EFI system table tag type %u at offset 0x%x holds a null pointer, ignored",
+		mb_warn(w->bi,
+			"multiboot2: EFI system table tag type %u at offset 0x%x holds a null "
+			"pointer, ignored",
 			type, off);
 		return;
 	}
@@ -425,11 +444,13 @@ static void mb2_efi_systab(struct mb2_walk *w, const u8 *tag, u32 type, u32 off)
 static void mb2_acpi(struct mb2_walk *w, const u8 *tag, u32 type, u32 off)
 {
 	const struct mb2_tag_acpi *t = (const struct mb2_tag_acpi *)tag;
-	const char *sig = ACPI_RSDP_SIG;
+	const char *sig = MB2_RSDP_SIG;
 
-	for (u32 i = 0; i < ACPI_RSDP_SIG_LEN; i++) {
+	for (u32 i = 0; i < MB2_RSDP_SIG_LEN; i++) {
 		if (t->rsdp[i] != (u8)sig[i]) {
-			mb_warn(w->bi, "multiboot2: ACPI tag type %u at offset 0x%x has no \"RSD PTR \" signature, ignored",
+			mb_warn(w->bi,
+				"multiboot2: ACPI tag type %u at offset 0x%x has no \"RSD PTR \" "
+				"signature, ignored",
 				type, off);
 			return;
 		}
@@ -446,7 +467,9 @@ static void mb2_tag(struct mb2_walk *w, const u8 *tag, u32 type, u32 off, u32 si
 	struct boot_info *bi = w->bi;
 
 	if (type < ARRAY_SIZE(mb2_min_size) && size < mb2_min_size[type]) {
-		mb_warn(bi, "multiboot2: tag type %u at offset 0x%x is too short (size %u, at least %u needed), ignored",
+		mb_warn(bi,
+			"multiboot2: tag type %u at offset 0x%x is too short (size %u, at least %u "
+			"needed), ignored",
 			type, off, size, mb2_min_size[type]);
 		return;
 	}
@@ -502,25 +525,33 @@ static u32 mb2_walk_tags(struct mb2_walk *w)
 
 	while (off < w->limit) {
 		if (w->limit - off < sizeof(*h)) {
-			mb_warn(w->bi, "multiboot2: tag header at offset 0x%x is cut short by the end of the info (size 0x%x)",
+			mb_warn(w->bi,
+				"multiboot2: tag header at offset 0x%x is cut short by the end of "
+				"the info (size 0x%x)",
 				off, w->limit);
 			return 0;
 		}
 		h = w->map(w->info_pa + off, sizeof(*h), w->ctx);
 		if (!h) {
-			mb_warn(w->bi, "multiboot2: tag at offset 0x%x is not readable, rest of the info ignored",
+			mb_warn(w->bi,
+				"multiboot2: tag at offset 0x%x is not readable, rest of the info "
+				"ignored",
 				off);
 			return 0;
 		}
 		type = h->type;
 		size = h->size;
 		if (size < sizeof(*h)) {
-			mb_warn(w->bi, "multiboot2: tag type %u at offset 0x%x has size %u (less than 8), rest of the info ignored",
+			mb_warn(w->bi,
+				"multiboot2: tag type %u at offset 0x%x has size %u (less than 8), "
+				"rest of the info ignored",
 				type, off, size);
 			return 0;
 		}
 		if (size > w->limit - off) {
-			mb_warn(w->bi, "multiboot2: tag type %u at offset 0x%x runs past the end of the info (size 0x%x), ignored",
+			mb_warn(w->bi,
+				"multiboot2: tag type %u at offset 0x%x runs past the end of the "
+				"info (size 0x%x), ignored",
 				type, off, w->limit);
 			return 0;
 		}
@@ -528,7 +559,9 @@ static u32 mb2_walk_tags(struct mb2_walk *w)
 			return off + size;
 		tag = w->map(w->info_pa + off, size, w->ctx);
 		if (!tag) {
-			mb_warn(w->bi, "multiboot2: tag type %u at offset 0x%x (size %u) is not readable, rest of the info ignored",
+			mb_warn(w->bi,
+				"multiboot2: tag type %u at offset 0x%x (size %u) is not readable, "
+				"rest of the info ignored",
 				type, off, size);
 			return 0;
 		}
@@ -561,7 +594,9 @@ static void mb2_mmap(struct mb2_walk *w)
 		return;
 	esz = t->entry_size;
 	if (esz < sizeof(*e)) {
-		mb_warn(w->bi, "multiboot2: memory map tag at offset 0x%x has entry_size %u (less than %zu), ignored",
+		mb_warn(w->bi,
+			"multiboot2: memory map tag at offset 0x%x has entry_size %u (less than "
+			"%zu), ignored",
 			w->mmap.off, esz, sizeof(*e));
 		return;
 	}
@@ -570,7 +605,9 @@ static void mb2_mmap(struct mb2_walk *w)
 		mem_add(w->bi, "multiboot2", e->base_addr, e->length, e820_type(e->type));
 	}
 	if (p != size)
-		mb_warn(w->bi, "multiboot2: memory map tag at offset 0x%x ends with %u bytes that are not a whole entry, ignored",
+		mb_warn(w->bi,
+			"multiboot2: memory map tag at offset 0x%x ends with %u bytes that are not "
+			"a whole entry, ignored",
 			w->mmap.off, size - p);
 }
 
@@ -607,14 +644,18 @@ static void mb2_efi_mmap(struct mb2_walk *w)
 		return;
 	dsz = t->descr_size;
 	if (dsz < sizeof(*d)) {
-		mb_warn(w->bi, "multiboot2: EFI memory map tag at offset 0x%x has descriptor size %u (less than %zu), ignored",
+		mb_warn(w->bi,
+			"multiboot2: EFI memory map tag at offset 0x%x has descriptor size %u "
+			"(less than %zu), ignored",
 			w->efi_mmap.off, dsz, sizeof(*d));
 		return;
 	}
 	for (p = sizeof(*t); size - p >= dsz; p += dsz) {
 		d = (const struct efi_mem_desc *)(tag + p);
 		if (d->num_pages > (UINT64_MAX >> EFI_PAGE_SHIFT)) {
-			mb_warn(w->bi, "multiboot2: EFI memory descriptor at 0x%llx has an impossible page count 0x%llx, ignored",
+			mb_warn(w->bi,
+				"multiboot2: EFI memory descriptor at 0x%llx has an impossible "
+				"page count 0x%llx, ignored",
 				(unsigned long long)d->phys_start,
 				(unsigned long long)d->num_pages);
 			continue;
@@ -623,7 +664,9 @@ static void mb2_efi_mmap(struct mb2_walk *w)
 			efi_mem_type(d->type, w->efi_bs));
 	}
 	if (p != size)
-		mb_warn(w->bi, "multiboot2: EFI memory map tag at offset 0x%x ends with %u bytes that are not a whole descriptor, ignored",
+		mb_warn(w->bi,
+			"multiboot2: EFI memory map tag at offset 0x%x ends with %u bytes that are "
+			"not a whole descriptor, ignored",
 			w->efi_mmap.off, size - p);
 }
 
@@ -643,7 +686,8 @@ static int mb2_memory(struct mb2_walk *w)
 			mem_add_basic(bi, "multiboot2", t->mem_lower, t->mem_upper);
 	}
 	if (!w->mmap.off && !w->efi_mmap.off && !w->meminfo.off) {
-		pr_err("multiboot2: no usable memory map: no memory map (6), EFI memory map (17) or basic meminfo (4) tag");
+		pr_err("multiboot2: no usable memory map: no memory map (6), EFI memory map (17) "
+		       "or basic meminfo (4) tag");
 		return -1;
 	}
 	return mem_finish(bi, "multiboot2");
@@ -665,14 +709,16 @@ int multiboot2_parse(u32 info_pa, phys_map_fn map, void *ctx, struct boot_info *
 	}
 	given = total = h->total_size;
 	if (total < sizeof(*h) + sizeof(struct mb2_tag)) {
-		pr_err("multiboot2: info block at 0x%x has total_size %u, too small for even the end tag",
+		pr_err("multiboot2: info block at 0x%x has total_size %u, too small for even the "
+		       "end tag",
 		       info_pa, total);
 		return -1;
 	}
 	if (!IS_ALIGNED(info_pa, MB2_TAG_ALIGN))
 		mb_warn(bi, "multiboot2: info block at 0x%x is not 8-byte aligned", info_pa);
 	if (total > MB2_INFO_MAX_SIZE) {
-		mb_warn(bi, "multiboot2: total_size 0x%x is implausible, reading at most 0x%x bytes",
+		mb_warn(bi,
+			"multiboot2: total_size 0x%x is implausible, reading at most 0x%x bytes",
 			total, MB2_INFO_MAX_SIZE);
 		total = MB2_INFO_MAX_SIZE;
 	}
@@ -682,7 +728,8 @@ int multiboot2_parse(u32 info_pa, phys_map_fn map, void *ctx, struct boot_info *
 	bi->info_end = (u64)info_pa + (end && given > total ? end : total);
 	mods_overflow(bi, "multiboot2", w.mods_ignored);
 	if (w.efi_bs)
-		pr_warn("multiboot2: EFI boot services were not terminated by the loader; their memory is kept reserved");
+		pr_warn("multiboot2: EFI boot services were not terminated by the loader; their "
+			"memory is kept reserved");
 	return mb2_memory(&w);
 }
 
@@ -695,7 +742,8 @@ int boot_info_parse(u32 magic, u32 info_pa, phys_map_fn map, void *ctx, struct b
 		return multiboot2_parse(info_pa, map, ctx, bi);
 	default:
 		zero_bytes(bi, sizeof(*bi));
-		pr_err("boot: unknown boot loader magic 0x%x (expected Multiboot1 0x%x or Multiboot2 0x%x)",
+		pr_err("boot: unknown boot loader magic 0x%x (expected Multiboot1 0x%x or "
+		       "Multiboot2 0x%x)",
 		       magic, MB1_BOOTLOADER_MAGIC, MB2_BOOTLOADER_MAGIC);
 		return -1;
 	}

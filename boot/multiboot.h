@@ -13,18 +13,18 @@
 /* ------------------------------------------------------------ Multiboot1 */
 
 /* Flags of the Multiboot1 information structure: which fields are valid. */
-#define MB1_INFO_MEMORY BIT(0)      /* mem_lower, mem_upper */
-#define MB1_INFO_BOOTDEV BIT(1)     /* boot_device */
-#define MB1_INFO_CMDLINE BIT(2)     /* cmdline */
-#define MB1_INFO_MODS BIT(3)        /* mods_count, mods_addr */
-#define MB1_INFO_AOUT_SYMS BIT(4)   /* syms as a.out symbol table */
-#define MB1_INFO_ELF_SHDR BIT(5)    /* syms as ELF section headers */
-#define MB1_INFO_MEM_MAP BIT(6)     /* mmap_length, mmap_addr */
-#define MB1_INFO_DRIVES BIT(7)      /* drives_length, drives_addr */
-#define MB1_INFO_CONFIG BIT(8)      /* config_table */
-#define MB1_INFO_LOADER_NAME BIT(9) /* boot_loader_name */
-#define MB1_INFO_APM BIT(10)        /* apm_table */
-#define MB1_INFO_VBE BIT(11)        /* vbe_* */
+#define MB1_INFO_MEMORY BIT(0)	     /* mem_lower, mem_upper */
+#define MB1_INFO_BOOTDEV BIT(1)	     /* boot_device */
+#define MB1_INFO_CMDLINE BIT(2)	     /* cmdline */
+#define MB1_INFO_MODS BIT(3)	     /* mods_count, mods_addr */
+#define MB1_INFO_AOUT_SYMS BIT(4)    /* syms as a.out symbol table */
+#define MB1_INFO_ELF_SHDR BIT(5)     /* syms as ELF section headers */
+#define MB1_INFO_MEM_MAP BIT(6)	     /* mmap_length, mmap_addr */
+#define MB1_INFO_DRIVES BIT(7)	     /* drives_length, drives_addr */
+#define MB1_INFO_CONFIG BIT(8)	     /* config_table */
+#define MB1_INFO_LOADER_NAME BIT(9)  /* boot_loader_name */
+#define MB1_INFO_APM BIT(10)	     /* apm_table */
+#define MB1_INFO_VBE BIT(11)	     /* vbe_* */
 #define MB1_INFO_FRAMEBUFFER BIT(12) /* framebuffer_* */
 
 /* The information structure; the loader passes its physical address in EBX. */
@@ -38,7 +38,7 @@ struct mb1_info {
 	u32 mods_addr; /* physical address of mods_count struct mb1_module */
 	u32 syms[4];
 	u32 mmap_length; /* bytes */
-	u32 mmap_addr;   /* physical address of struct mb1_mmap_entry records */
+	u32 mmap_addr;	 /* physical address of struct mb1_mmap_entry records */
 	u32 drives_length;
 	u32 drives_addr;
 	u32 config_table;
@@ -197,10 +197,10 @@ struct mb2_tag_acpi {
 	u8 rsdp[];
 } __packed;
 _Static_assert(offsetof(struct mb2_tag_acpi, rsdp) == 8, "mb2_tag_acpi.rsdp");
-#define ACPI_RSDP_V1_SIZE 20u /* ACPI 1.0 RSDP */
-#define ACPI_RSDP_V2_SIZE 36u /* ACPI 2.0+ RSDP (XSDP) */
-#define ACPI_RSDP_SIG "RSD PTR "
-#define ACPI_RSDP_SIG_LEN 8u
+#define MB2_RSDP_V1_SIZE 20u /* ACPI 1.0 RSDP */
+#define MB2_RSDP_V2_SIZE 36u /* ACPI 2.0+ RSDP (XSDP) */
+#define MB2_RSDP_SIG "RSD PTR "
+#define MB2_RSDP_SIG_LEN 8u
 
 /* Tag 17: EFI memory descriptors of descr_size bytes follow the header. */
 struct mb2_tag_efi_mmap {

@@ -151,6 +151,18 @@ Test(memmap, higher_non_ram_type_wins)
 	cr_assert(fake_log_contains("overlap, type 4 kept"), "%s", fake_log_text());
 }
 
+Test(memmap, odd_type_numbers_still_beat_ram)
+{
+	struct mem_range r[4] = { R(0, 0x3000, MEM_RAM), R(0x1000, 0x1000, 0) };
+	u32 n = 2;
+
+	cr_assert_eq(memmap_normalize(r, &n, 4), 1);
+	cr_assert_eq(n, 3);
+	expect_range(&r[0], 0, 0x1000, MEM_RAM);
+	expect_range(&r[1], 0x1000, 0x1000, 0);
+	expect_range(&r[2], 0x2000, 0x1000, MEM_RAM);
+}
+
 Test(memmap, same_type_overlap_merged_quietly)
 {
 	struct mem_range r[] = { R(0x1000, 0x3000, MEM_RAM), R(0x2000, 0x1000, MEM_RAM),
@@ -260,8 +272,8 @@ static void check_against(const struct mem_range *r, u32 n, const u32 *ref, unsi
 			got[u] = r[i].type;
 	}
 	for (u32 u = 0; u < UNITS; u++)
-		cr_assert_eq(got[u], ref[u], "seed %u: unit %u type %u, expected %u", seed, u, got[u],
-			     ref[u]);
+		cr_assert_eq(got[u], ref[u], "seed %u: unit %u type %u, expected %u", seed, u,
+			     got[u], ref[u]);
 }
 
 Test(memmap, random_maps_match_reference)
@@ -308,7 +320,8 @@ Test(memmap, random_maps_without_room_stay_safe)
 					      "seed %u: overlap or unsorted at %u", seed, i);
 			for (u64 u = r[i].base; u < r[i].base + r[i].len; u++)
 				cr_assert(r[i].type != MEM_RAM || ref[u] == MEM_RAM,
-					  "seed %u: unit %llu became RAM", seed, (unsigned long long)u);
+					  "seed %u: unit %llu became RAM", seed,
+					  (unsigned long long)u);
 		}
 	}
 }
