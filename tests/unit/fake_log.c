@@ -53,7 +53,8 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	log_len += (size_t)n < sizeof(log_buf) - log_len - 1 ? (size_t)n : sizeof(log_buf) - log_len - 2;
+	log_len += (size_t)n < sizeof(log_buf) - log_len - 1 ? (size_t)n
+							     : sizeof(log_buf) - log_len - 2;
 	if (log_len && log_buf[log_len - 1] != '\n')
 		log_buf[log_len++] = '\n';
 	log_buf[log_len] = '\0';

@@ -20,28 +20,35 @@ Test(features, svm_absent)
 Test(features, svm_qemu_tcg_like)
 {
 	/* NP, VGIF as QEMU's TCG offers; 16 ASIDs, revision 1. */
-	struct svm_raw r = { .ext_ecx = BIT(2), .has_leaf = true, .leaf_eax = 1,
-			     .leaf_ebx = 16, .leaf_edx = BIT(0) | BIT(16) };
+	struct svm_raw r = { .ext_ecx = BIT(2),
+			     .has_leaf = true,
+			     .leaf_eax = 1,
+			     .leaf_ebx = 16,
+			     .leaf_edx = BIT(0) | BIT(16) };
 	struct svm_features f;
 	svm_features_decode(&r, &f);
 	cr_assert(f.present && !f.disabled && f.npt && f.vgif);
 	cr_assert(!f.nrips && !f.avic && !f.decode_assists);
 	svm_features_format(&f, line, sizeof(line));
 	cr_assert(strstr(line, "svm: npt=1 nrips=0 avic=0 decode_assists=0 vmcb_clean=0 "
-			       "flush_by_asid=0") == line, "%s", line);
+			       "flush_by_asid=0") == line,
+		  "%s", line);
 	cr_assert(strstr(line, "asids=16"), "%s", line);
 }
 
 Test(features, svm_full_and_each_bit)
 {
-	struct svm_raw r = { .ext_ecx = BIT(2), .has_leaf = true,
+	struct svm_raw r = { .ext_ecx = BIT(2),
+			     .has_leaf = true,
 			     .leaf_edx = BIT(0) | BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(13) };
 	struct svm_features f;
 	svm_features_decode(&r, &f);
-	cr_assert(f.npt && f.nrips && f.vmcb_clean && f.flush_by_asid && f.decode_assists && f.avic);
+	cr_assert(f.npt && f.nrips && f.vmcb_clean && f.flush_by_asid && f.decode_assists &&
+		  f.avic);
 	svm_features_format(&f, line, sizeof(line));
 	cr_assert(strstr(line, "npt=1 nrips=1 avic=1 decode_assists=1 vmcb_clean=1 "
-			       "flush_by_asid=1"), "%s", line);
+			       "flush_by_asid=1"),
+		  "%s", line);
 }
 
 Test(features, svm_disabled_by_firmware)

@@ -7,11 +7,11 @@
 
 static char buf[256];
 
-#define CHECK_FMT(expect, ...)                                              \
-	do {                                                                \
-		int n_ = ksnprintf(buf, sizeof(buf), __VA_ARGS__);          \
-		cr_assert_str_eq(buf, expect);                              \
-		cr_assert_eq(n_, (int)strlen(expect), "length %d", n_);     \
+#define CHECK_FMT(expect, ...)                                          \
+	do {                                                            \
+		int n_ = ksnprintf(buf, sizeof(buf), __VA_ARGS__);      \
+		cr_assert_str_eq(buf, expect);                          \
+		cr_assert_eq(n_, (int)strlen(expect), "length %d", n_); \
 	} while (0)
 
 Test(format, integers)
