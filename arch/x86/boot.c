@@ -49,6 +49,21 @@ bool arch_console_select(enum console_kind kind)
 	return true;
 }
 
+/* The loader's copy of the RSDP must pass its checksums before anyone trusts it. */
+static void check_rsdp(struct boot_info *bi)
+{
+	u8 rev;
+
+	if (!bi->rsdp)
+		return;
+	if (!acpi_rsdp_valid(phys_ptr(bi->rsdp),
+			     bi->rsdp_rev >= 2 ? ACPI_RSDP_V2_LEN : ACPI_RSDP_V1_LEN, &rev)) {
+		pr_warn("acpi: the loader's RSDP at 0x%llx fails its checksum; ignored\n",
+			(unsigned long long)bi->rsdp);
+		bi->rsdp = 0;
+	}
+}
+
 const char *arch_name(void)
 {
 	return "x86_64";
@@ -78,6 +93,7 @@ void boot_x86_main(u32 magic, u32 info)
 		       magic, info);
 		platform_exit(false);
 	}
+	check_rsdp(&boot_info);
 	if (boot_info.proto == BOOT_PROTO_MULTIBOOT1 && !boot_info.rsdp)
 		find_rsdp_bios(&boot_info);
 	umbra_main(&boot_info);
