@@ -112,7 +112,10 @@ $(OUT)/umbra64.elf: $(K_OBJS) $(OUT)/umbra.ld
 	$(KLD) $(KLDFLAGS) -T $(OUT)/umbra.ld -o $@ $(K_OBJS)
 
 $(OUT)/umbra.elf: $(OUT)/umbra64.elf
+	$(call need,grub-file)
 	$(OBJCOPY) -O elf32-i386 $< $@
+	@grub-file --is-x86-multiboot $@ || { echo "error: $@ has no valid Multiboot1 header"; rm -f $@; exit 1; }
+	@grub-file --is-x86-multiboot2 $@ || { echo "error: $@ has no valid Multiboot2 header"; rm -f $@; exit 1; }
 
 -include $(K_DEPS)
 
@@ -182,7 +185,7 @@ test: $(OUT)/umbra.elf $(OUT)/umbra.iso $(UNIT_OUT)/unit-tests
 	@mkdir -p $(TEST_OUT)
 	@rm -f $(TEST_OUT)/*.xml
 	-$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml
-	-$(PYTHON) -m pytest tests/boot -v -rA --junitxml=$(TEST_OUT)/boot.xml
+	-$(PYTHON) -m pytest tests/boot -v -rfE --junitxml=$(TEST_OUT)/boot.xml
 	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml $(TEST_OUT)/boot.xml
 
 unit: $(UNIT_OUT)/unit-tests
@@ -192,7 +195,7 @@ unit: $(UNIT_OUT)/unit-tests
 
 boot-tests: $(OUT)/umbra.elf $(OUT)/umbra.iso
 	@mkdir -p $(TEST_OUT)
-	-$(PYTHON) -m pytest tests/boot -v -rA --junitxml=$(TEST_OUT)/boot.xml
+	-$(PYTHON) -m pytest tests/boot -v -rfE --junitxml=$(TEST_OUT)/boot.xml
 	@$(PYTHON) scripts/test-summary $(TEST_OUT)/boot.xml
 
 # ---------------------------------------------------------------- lint and size

@@ -17,6 +17,8 @@
 #define MB2_ARCH_I386 0
 
 #define CR0_PG (1 << 31)
+#define CR0_CD (1 << 30)
+#define CR0_NW (1 << 29)
 #define CR4_PAE (1 << 5)
 #define MSR_EFER 0xC0000080
 #define EFER_LME (1 << 8)
@@ -118,6 +120,7 @@ _start:
 	or $EFER_LME, %eax
 	wrmsr
 	mov %cr0, %eax
+	and $~(CR0_CD | CR0_NW), %eax	/* some firmware leaves caching off */
 	or $CR0_PG, %eax
 	mov %eax, %cr0
 
