@@ -32,6 +32,7 @@ def check_boot(result, boot_proto, firmware):
     if bootlib.VERSION:
         assert b["version"] == bootlib.VERSION, "banner version %s, VERSION file says %s" % (
             b["version"], bootlib.VERSION)
+    assert re.search(r"^selftest: \d+ passed, 0 failed$", serial, re.M), "self-checks did not all pass"
     m = bootlib.MEMORY_RE.search(serial)
     assert m, "no 'memory: ... usable=...' line"
     assert re.search(r"[1-9]", m.group("usable")), "usable memory is zero: %s" % m.group(0)
@@ -113,6 +114,7 @@ def test_selftest_pagefault_reports_and_fails(boot, umbra_elf):
              timeout=QEMU_TIMEOUT)
     expect_status(r, FAIL)
     check_boot(r, "multiboot1", "bios")
-    for needle in ("page fault", "vector=14", "cr2="):
+    for needle in ("EXCEPTION in umbra: page fault (#PF) vector=14", "cr2=0x00007fdead000000",
+                   "rip=0x", "rax=0x", "r15=0x", "page not present, read access"):
         assert needle in r.serial, "exception report lacks %r" % needle
     check_ends_with(r, "fail")
