@@ -59,8 +59,8 @@ struct boot_info {
 	struct boot_module mods[BOOT_MAX_MODULES];
 	u32 nr_mods;
 
-	u64 rsdp;       /* physical address of the ACPI RSDP (or its copy), 0 if none */
-	u8 rsdp_rev;    /* 0 for ACPI 1.0 RSDP, 2 for XSDP */
+	u64 rsdp;	/* physical address of the ACPI RSDP (or its copy), 0 if none */
+	u8 rsdp_rev;	/* 0 for ACPI 1.0 RSDP, 2 for XSDP */
 	u64 efi_systab; /* EFI system table, 0 if none */
 	u64 info_start; /* the loader's info block, to keep out of the allocator */
 	u64 info_end;

@@ -14,17 +14,18 @@
 typedef u32 owner_t;
 #define OWNER_KIND_MASK GENMASK(31, 24)
 #define OWNER_ID_MASK GENMASK(23, 0)
-#define OWNER(kind, id) ((owner_t)(FIELD_PREP(OWNER_KIND_MASK, kind) | FIELD_PREP(OWNER_ID_MASK, id)))
+#define OWNER(kind, id) \
+	((owner_t)(FIELD_PREP(OWNER_KIND_MASK, kind) | FIELD_PREP(OWNER_ID_MASK, id)))
 #define OWNER_KIND(o) ((u32)FIELD_GET(OWNER_KIND_MASK, (u64)(o)))
 #define OWNER_ID(o) ((u32)FIELD_GET(OWNER_ID_MASK, (u64)(o)))
 
 enum owner_kind {
 	OWNER_KIND_FREE = 0,
-	OWNER_KIND_NONE = 1,    /* not managed by the allocator */
-	OWNER_KIND_HV = 2,      /* hypervisor data */
+	OWNER_KIND_NONE = 1,	/* not managed by the allocator */
+	OWNER_KIND_HV = 2,	/* hypervisor data */
 	OWNER_KIND_PGTABLE = 3, /* a page-table page (host or guest tables) */
-	OWNER_KIND_GUEST = 4,   /* guest memory, id = VM id */
-	OWNER_KIND_META = 5,    /* the allocator's own metadata */
+	OWNER_KIND_GUEST = 4,	/* guest memory, id = VM id */
+	OWNER_KIND_META = 5,	/* the allocator's own metadata */
 };
 #define OWNER_FREE OWNER(OWNER_KIND_FREE, 0)
 #define OWNER_NONE OWNER(OWNER_KIND_NONE, 0)
@@ -36,19 +37,19 @@ enum owner_kind {
 
 enum palloc_err {
 	PALLOC_OK = 0,
-	PALLOC_ENOMEM = -1,   /* no naturally aligned free run of that size */
-	PALLOC_EINVAL = -2,   /* bad order, unaligned or unmanaged address */
-	PALLOC_EDOUBLE = -3,  /* freeing pages that are already free */
-	PALLOC_EOWNER = -4,   /* freeing pages owned by someone else */
+	PALLOC_ENOMEM = -1,  /* no naturally aligned free run of that size */
+	PALLOC_EINVAL = -2,  /* bad order, unaligned or unmanaged address */
+	PALLOC_EDOUBLE = -3, /* freeing pages that are already free */
+	PALLOC_EOWNER = -4,  /* freeing pages owned by someone else */
 };
 
 struct palloc {
-	u64 base;       /* first managed page (physical) */
-	u64 nr_pages;   /* pages covered by owner[] from base */
+	u64 base;	/* first managed page (physical) */
+	u64 nr_pages;	/* pages covered by owner[] from base */
 	owner_t *owner; /* one entry per page */
 	u64 nr_free;
 	u64 nr_managed; /* pages that were ever free (RAM minus exclusions) */
-	u64 hint;       /* index where the next order-0 search starts */
+	u64 hint;	/* index where the next order-0 search starts */
 };
 
 /* Bytes of metadata needed to cover the RAM ranges of a memory map. */

@@ -22,9 +22,10 @@ extern const u64 isr_stubs[NR_EXCEPTIONS];
 static void set_gate(unsigned vector, u64 handler, unsigned ist)
 {
 	idt[(size_t)vector * 2] = FIELD_PREP(GATE_OFFSET_LO, handler & 0xFFFF) |
-			  FIELD_PREP(GATE_SELECTOR, GDT_KERNEL_CS) | FIELD_PREP(GATE_IST, ist) |
-			  FIELD_PREP(GATE_TYPE, GATE_TYPE_INTERRUPT) | GATE_PRESENT |
-			  FIELD_PREP(GATE_OFFSET_MID, (handler >> 16) & 0xFFFF);
+				  FIELD_PREP(GATE_SELECTOR, GDT_KERNEL_CS) |
+				  FIELD_PREP(GATE_IST, ist) |
+				  FIELD_PREP(GATE_TYPE, GATE_TYPE_INTERRUPT) | GATE_PRESENT |
+				  FIELD_PREP(GATE_OFFSET_MID, (handler >> 16) & 0xFFFF);
 	idt[(size_t)vector * 2 + 1] = handler >> 32;
 }
 

@@ -12,7 +12,8 @@ struct trap_frame {
 	u64 rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 _Static_assert(sizeof(struct trap_frame) == (size_t)22 * 8, "trap frame layout");
-_Static_assert(__builtin_offsetof(struct trap_frame, vector) == (size_t)15 * 8, "trap frame layout");
+_Static_assert(__builtin_offsetof(struct trap_frame, vector) == (size_t)15 * 8,
+	       "trap frame layout");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == (size_t)17 * 8, "trap frame layout");
 
 #define GDT_KERNEL_CS 0x08
