@@ -64,6 +64,10 @@ PURE_SRCS := \
 	core/format.c \
 	drivers/acpi_rsdp.c \
 	mm/palloc.c \
+	mm/stage2.c \
+	mm/pt.c \
+	mm/pt_x86.c \
+	mm/pt_arm64.c \
 	vmx_svm/features.c
 
 # Hardware-facing code: only in the image.
