@@ -69,6 +69,14 @@ struct pt_format {
 	u64 (*make_table)(u64 pa);
 };
 
+/*
+ * The memory-type tables the formats assume, for the arch code to load:
+ * IA32_PAT (index 0 WB, 1 WT, 2 UC-, 3 UC, 4 WC, 5 WP, 6 UC-, 7 UC) and
+ * MAIR_EL2 (AttrIndx = enum pt_mtype: WB, WT, NC, Device-nGnRnE, Device-nGnRE).
+ */
+#define PT_X86_PAT_VALUE 0x0007050100070406ULL
+#define PT_ARM64_MAIR_VALUE 0x000000040044BBFFULL
+
 /* The formats. */
 extern const struct pt_format pt_fmt_x86_64;  /* 4- or 5-level: umbra's own tables, NPT */
 extern const struct pt_format pt_fmt_ept;     /* Intel EPT, 4- or 5-level */

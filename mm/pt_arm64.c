@@ -32,12 +32,13 @@ _Static_assert((A64_ADDR & (A64_VALID | A64_TABLE | A64_ATTRIDX | A64_AP1 | A64_
 _Static_assert(S2_MEMATTR == (A64_ATTRIDX | BIT(5)), "stage-2 MemAttr sits over AttrIndx and NS");
 
 /*
- * umbra's MAIR_EL2 (PT_ARM64_MAIR): the stage-1 AttrIndx is the enum pt_mtype:
- * 0 normal WB (0xFF), 1 normal WT (0xBB), 2 normal NC (0x44),
+ * umbra's MAIR_EL2 (PT_ARM64_MAIR_VALUE): the stage-1 AttrIndx is the enum
+ * pt_mtype: 0 normal WB (0xFF), 1 normal WT (0xBB), 2 normal NC (0x44),
  * 3 Device-nGnRnE (0x00), 4 Device-nGnRE (0x04).
  */
-#define PT_ARM64_MAIR 0x000000040044BBFFULL
 _Static_assert(PT_MT_COUNT == 5, "one MAIR attribute per memory type");
+_Static_assert(((PT_ARM64_MAIR_VALUE >> (8 * PT_MT_WB)) & 0xFF) == 0xFF, "MAIR: WB");
+_Static_assert(((PT_ARM64_MAIR_VALUE >> (8 * PT_MT_DEV)) & 0xFF) == 0x04, "MAIR: device");
 
 /* Stage-2 MemAttr[3:0] without FWB: outer in 3:2, inner in 1:0 (or device kinds). */
 static const u8 s2_memattr_of[PT_MT_COUNT] = { [PT_MT_WB] = 0xF, [PT_MT_WT] = 0xA,

@@ -39,6 +39,8 @@ static const u8 pat_index_of[PT_MT_COUNT] = { [PT_MT_WB] = 0, [PT_MT_WT] = 1, [P
 					       [PT_MT_UC] = 3, [PT_MT_DEV] = 3 };
 static const u8 mtype_of_pat[8] = { PT_MT_WB, PT_MT_WT, PT_MT_UC, PT_MT_UC,
 				    PT_MT_WC, PT_MT_WT, PT_MT_UC, PT_MT_UC };
+_Static_assert((PT_X86_PAT_VALUE & 0xFF) == 0x06, "PAT index 0 is WB");
+_Static_assert(((PT_X86_PAT_VALUE >> 32) & 0xFF) == 0x01, "PAT index 4 is WC");
 
 static u64 leaf_mask(unsigned level, unsigned bits_per_level, unsigned top_bit)
 {
