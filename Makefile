@@ -187,20 +187,21 @@ TEST_OUT := $(BUILD)/test
 test: $(OUT)/umbra.elf $(OUT)/umbra.iso $(UNIT_OUT)/unit-tests
 	$(call need,qemu-system-x86_64)$(call need,bochs)
 	@mkdir -p $(TEST_OUT)
-	@rm -f $(TEST_OUT)/*.xml
-	-$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml
-	-$(PYTHON) -m pytest tests/boot -v -rfE --junitxml=$(TEST_OUT)/boot.xml
-	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml $(TEST_OUT)/boot.xml
+	@rm -f $(TEST_OUT)/*.xml $(TEST_OUT)/*.rc
+	$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml; echo $$? > $(TEST_OUT)/unit.rc
+	$(PYTHON) -m pytest tests/boot -v -rfE --junitxml=$(TEST_OUT)/boot.xml; echo $$? > $(TEST_OUT)/boot.rc
+	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml $(TEST_OUT)/unit.rc \
+		$(TEST_OUT)/boot.xml $(TEST_OUT)/boot.rc
 
 unit: $(UNIT_OUT)/unit-tests
 	@mkdir -p $(TEST_OUT)
-	-$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml
-	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml
+	$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml; echo $$? > $(TEST_OUT)/unit.rc
+	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml $(TEST_OUT)/unit.rc
 
 boot-tests: $(OUT)/umbra.elf $(OUT)/umbra.iso
 	@mkdir -p $(TEST_OUT)
-	-$(PYTHON) -m pytest tests/boot -v -rfE --junitxml=$(TEST_OUT)/boot.xml
-	@$(PYTHON) scripts/test-summary $(TEST_OUT)/boot.xml
+	$(PYTHON) -m pytest tests/boot -v -rfE --junitxml=$(TEST_OUT)/boot.xml; echo $$? > $(TEST_OUT)/boot.rc
+	@$(PYTHON) scripts/test-summary $(TEST_OUT)/boot.xml $(TEST_OUT)/boot.rc
 
 # ---------------------------------------------------------------- lint and size
 LINT_SRCS := $(K_SRCS) $(wildcard $(patsubst %.c,%.h,$(K_SRCS))) $(wildcard include/*.h) \
