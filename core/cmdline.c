@@ -314,7 +314,7 @@ static bool mem_valid(const struct word *w, u64 *mem)
 /* Options other issues will give meaning to; accepted without a word now. */
 static bool module_reserved(const struct word *key)
 {
-	return word_is(key, "tdp") || word_is(key, "ipa") || word_is(key, "cpus");
+	return word_is(key, "tdp") || word_is(key, "cpus");
 }
 
 /* Apply one module option; returns the number of problems (0 or 1). */
@@ -342,6 +342,16 @@ static int module_option(struct module_opts *out, const struct word *whole, cons
 			out->name, show(val, shown, sizeof(shown)));
 		return 1;
 	}
+	if (has_eq && word_is(key, "ipa")) {
+		u64 bits;
+		if (parse_size(val->s, val->len, &bits) && bits >= 32 && bits <= 52) {
+			out->ipa_bits = (u32)bits;
+			return 0;
+		}
+		pr_warn("module %s: bad value '%s' for ipa= (use 32 to 52 bits)", out->name,
+			show(val, shown, sizeof(shown)));
+		return 1;
+	}
 	if (has_eq && module_reserved(key))
 		return 0;
 	pr_warn("module %s: unknown option '%s' ignored", out->name,
@@ -359,6 +369,7 @@ int module_opts_parse(const char *cmdline, struct module_opts *out)
 	opt_begin(&it, cmdline, &path);
 	default_name(&path, out->name);
 	out->mem = MODULE_MEM_DEFAULT;
+	out->ipa_bits = 0;
 	while (opt_next(&it, &whole, &key, &val, &has_eq))
 		problems += module_option(out, &whole, &key, &val, has_eq);
 	return problems;

@@ -49,6 +49,7 @@ int cmdline_parse(const char *cmdline, struct umbra_config *cfg);
 struct module_opts {
 	char name[MODULE_NAME_MAX]; /* name=, else the path's base name */
 	u64 mem;		    /* bytes, mem= with K/M/G suffix, default 64M */
+	u32 ipa_bits;		    /* ipa= (arm64 stage-2 input width, 32..52); 0: the default */
 };
 
 /* Parse a module's command line; unknown options are reported but options

@@ -126,9 +126,9 @@ static struct pt_attr s2_leaf_attr(u64 e, unsigned level)
 
 	a.perm = (u8)(((e & S2_AP_R) ? PT_R : 0) | ((e & S2_AP_W) ? PT_W : 0) |
 		      ((e & A64_XN) ? 0 : PT_X));
-	for (u8 mt = 0; mt < PT_MT_COUNT; mt++) {
+	for (unsigned mt = 0; mt < PT_MT_COUNT; mt++) {
 		if (s2_memattr_of[mt] == ma)
-			a.mtype = mt;
+			a.mtype = (u8)mt;
 	}
 	return a;
 }

@@ -342,6 +342,25 @@ Test(module_opts, unknown_and_reserved_options)
 	cr_assert(fake_log_contains("unknown option 'cpus'"));
 }
 
+Test(module_opts, ipa_width)
+{
+	const char *bad[] = { "31", "53", "0", "abc", "", "40K", "-40" };
+
+	cr_assert_eq(mod("/guests/vm.img", 0).ipa_bits, 0, "no ipa=: the default");
+	cr_assert_eq(mod("/guests/vm.img ipa=40", 0).ipa_bits, 40);
+	cr_assert_eq(mod("/guests/vm.img ipa=32", 0).ipa_bits, 32);
+	cr_assert_eq(mod("/guests/vm.img ipa=52", 0).ipa_bits, 52);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char line[64], want[96];
+		fake_log_reset();
+		snprintf(line, sizeof(line), "/guests/vm.img ipa=44 ipa=%s", bad[i]);
+		cr_assert_eq(mod(line, 1).ipa_bits, 44, "%s: the good value stays", line);
+		snprintf(want, sizeof(want), "module vm: bad value '%s' for ipa= (use 32 to 52 bits)",
+			 bad[i]);
+		cr_assert(fake_log_contains(want), "want '%s', log:\n%s", want, fake_log_text());
+	}
+}
+
 /* ---------------------------------------------------------------- sizes */
 
 static bool size_of(const char *s, u64 *out)
