@@ -226,3 +226,31 @@ tcb: $(OUT)/umbra.elf
 clean:
 	rm -rf $(BUILD)
 .SECONDARY:
+
+# ---------------------------------------------------------------- benchmarks
+# Host benchmarks, counted in instructions by valgrind's callgrind, never timed
+# (docs/performance.md). The engine is built from the image's own sources, at
+# -O2 without sanitizers; tests/bench supplies phys_to_virt over host memory.
+# Engine objects get -ffreestanding -fno-builtin as in the image, so gcc emits
+# no calls to the host libc (whose memset varies with the CPU) from them.
+BENCH_OUT := $(BUILD)/bench
+BENCH_CFLAGS := $(COMMON) -O2
+BENCH_ENGINE := mm/pt.c mm/pt_x86.c mm/pt_arm64.c mm/palloc.c core/format.c
+BENCH_SRCS := $(BENCH_ENGINE) tests/bench/pt_bench.c tests/bench/bench_env.c
+BENCH_OBJS := $(patsubst %.c,$(BENCH_OUT)/%.o,$(BENCH_SRCS))
+
+.PHONY: bench
+bench: $(BENCH_OUT)/pt_bench
+	$(call need,valgrind)
+	@$(PYTHON) scripts/bench --bin $<
+
+$(patsubst %.c,$(BENCH_OUT)/%.o,$(BENCH_ENGINE)): BENCH_CFLAGS += -ffreestanding -fno-builtin
+
+$(BENCH_OUT)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(BENCH_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BENCH_OUT)/pt_bench: $(BENCH_OBJS)
+	$(HOSTCC) $(COMMON) -O2 -o $@ $^
+
+-include $(BENCH_OBJS:.o=.d)

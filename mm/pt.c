@@ -313,6 +313,9 @@ static void op_table(struct op *op, void *table, u64 tmpl, unsigned level, u64 v
 	u64 size = pt_level_size(pt, level);
 	u32 idx = index_of(pt, va, level);
 
+	/* Nothing at the last level needs a table page: the count is complete. */
+	if (op->count_only && level == 0)
+		return;
 	while (va < end) {
 		u64 stop = MIN(end, ALIGN_DOWN(va, size) + size);
 		u64 e = table ? entry_read(pt, table, idx) : split_piece(pt, tmpl, level, idx);
