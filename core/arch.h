@@ -17,6 +17,9 @@ void arch_cpu_init(void);
 int arch_paging_init(struct palloc *pa, const struct boot_info *bi);
 /* One line per virtualization feature set the CPU offers. */
 void arch_cpu_report(void);
+/* Turn on hardware virtualization for running guests; false (with the reason
+ * printed) when this CPU offers nothing umbra can use. */
+bool arch_virt_init(struct palloc *pa);
 /* Raise a breakpoint trap and return how many the handler has seen in all. */
 u64 arch_breakpoint_selftest(void);
 

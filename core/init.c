@@ -6,6 +6,7 @@
 #include "core/console.h"
 #include "core/platform.h"
 #include "core/selftest.h"
+#include "core/vm.h"
 #include "mm/mem_init.h"
 
 #ifndef UMBRA_VERSION
@@ -64,6 +65,22 @@ static void report_boot(const struct boot_info *bi)
 	kprintf("cmdline: '%s'\n", bi->cmdline);
 }
 
+/* Every module becomes a VM; true when every one of them passed. */
+static bool run_guests(const struct boot_info *bi)
+{
+	if (!bi->nr_mods) {
+		kprintf("umbra: no guest modules given; nothing to run\n");
+		return true;
+	}
+	if (!arch_virt_init(mem_palloc())) {
+		kprintf("umbra: %u guest(s) not run: no usable hardware virtualization\n",
+			bi->nr_mods);
+		return false;
+	}
+	vm_create_all(bi, mem_palloc());
+	return vm_run_all();
+}
+
 void umbra_main(const struct boot_info *bi)
 {
 	report_boot(bi);
@@ -91,8 +108,5 @@ void umbra_main(const struct boot_info *bi)
 	bool pass = selftest_run(bi, mem_palloc());
 	if (config.selftest == SELFTEST_PAGEFAULT)
 		arch_selftest_pagefault();
-	if (bi->nr_mods)
-		kprintf("umbra: %u module(s) loaded; running guests comes with SVM/VMX support\n",
-			bi->nr_mods);
-	platform_exit(pass);
+	platform_exit(run_guests(bi) && pass);
 }

@@ -1,0 +1,19 @@
+/* virt.c: choosing the x86 virtualization back end this CPU can use. */
+#include "core/arch.h"
+#include "core/log.h"
+#include "vmx_svm/svm_backend.h"
+#include "arch/x86/cpu.h"
+#include "vmx_svm/features.h"
+
+bool arch_virt_init(struct palloc *pa)
+{
+	vendor = svm_probe(pa);
+	if (vendor)
+		return true;
+	if (cpuid(1, 0).ecx & CPUID_1_ECX_VMX)
+		pr_err("vmx: this CPU has Intel VMX, whose back end is not built yet; "
+		       "guests run on AMD SVM only for now\n");
+	else
+		pr_err("virt: no usable SVM with nested paging on this CPU\n");
+	return false;
+}

@@ -1,0 +1,185 @@
+/* vm.c: making VMs from boot modules, running them to their end, and the summary. */
+#include "core/vm.h"
+
+#include "core/console.h"
+#include "core/kstring.h"
+#include "core/log.h"
+#include "mm/phys.h"
+#include "vmx_svm/exits.h"
+
+static struct vm vms[VM_MAX];
+static u32 nr_vms;
+
+void vm_end(struct vm *vm, bool passed, u32 status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (vm->state == VM_ENDED)
+		return;
+	vm->state = VM_ENDED;
+	vm->passed = passed;
+	vm->status = status;
+	va_start(ap, fmt);
+	kvsnprintf(vm->reason, sizeof(vm->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void guest_line(void *ctx, const char *vm_name, const char *line)
+{
+	kprintf("[%s] %s\n", vm_name, line);
+}
+
+int vm_tdp_map_ram(struct vm *vm, u8 perm)
+{
+	struct pt_attr attr = { perm, PT_MT_WB, 0 };
+	struct pt_flush fl;
+
+	pt_flush_init(&fl);
+	for (u32 i = 0; i < vm->mem.nr; i++) {
+		const struct gmem_chunk *c = &vm->mem.chunk[i];
+		if (pt_map(&vm->tdp, c->gpa, c->hpa.val, c->size, attr, &fl))
+			return -1;
+	}
+	pt_flush_done(&vm->tdp, &fl);
+	return 0;
+}
+
+/*
+ * A module's command line is "<image> [umbra options] [-- guest command line]":
+ * split it at the first word "--". opts gets the part before, guest the rest.
+ */
+static void split_cmdline(const char *line, char *opts, size_t opts_len, const char **guest)
+{
+	const char *p = line;
+
+	*guest = "";
+	while (*p) {
+		bool start = p == line || p[-1] == ' ' || p[-1] == '\t';
+		if (start && p[0] == '-' && p[1] == '-' && (p[2] == ' ' || p[2] == '\t' || !p[2])) {
+			*guest = p[2] ? p + 3 : p + 2;
+			break;
+		}
+		p++;
+	}
+	size_t n = MIN((size_t)(p - line), opts_len - 1);
+	memcpy(opts, line, n);
+	opts[n] = '\0';
+	while (**guest == ' ' || **guest == '\t')
+		(*guest)++;
+}
+
+static void vm_free(struct vm *vm)
+{
+	if (vm->vcpu.vendor)
+		vendor->vcpu_free(&vm->vcpu);
+	if (vm->tdp.root.val)
+		vendor->vm_free(vm);
+	gmem_free(&vm->mem);
+}
+
+/* Build one VM; on failure say why and give everything back. */
+static bool vm_create(struct vm *vm, const struct boot_module *mod, struct palloc *pa)
+{
+	char opts[BOOT_MOD_CMDLINE_MAX], err[160];
+	const char *guest_cmdline;
+	struct guest_start start;
+
+	split_cmdline(mod->cmdline, opts, sizeof(opts), &guest_cmdline);
+	module_opts_parse(opts, &vm->opts);
+	memcpy(vm->name, vm->opts.name, sizeof(vm->name));
+	if (vm->opts.mem > GMEM_MAX_SIZE) {
+		pr_err("vm %u %s: refused: mem=%llu MiB is above the 3 GiB umbra supports\n", vm->id,
+		       vm->name, (unsigned long long)(vm->opts.mem >> 20));
+		return false;
+	}
+	if (gmem_alloc(&vm->mem, pa, vm->opts.mem, OWNER_GUEST(vm->id))) {
+		pr_err("vm %u %s: refused: no %llu MiB of memory left for it\n", vm->id, vm->name,
+		       (unsigned long long)(vm->opts.mem >> 20));
+		return false;
+	}
+	if (loader_load(&vm->mem, phys_to_virt(hpa(mod->start)), mod->end - mod->start,
+			guest_cmdline, &start, err, sizeof(err)) < 0) {
+		pr_err("vm %u %s: refused: bad guest image: %s\n", vm->id, vm->name, err);
+		vm_free(vm);
+		return false;
+	}
+	vplat_init(&vm->plat, vm->name, vm->mem.size, 1, guest_line, vm);
+	vm->vcpu.vm = vm;
+	if (vendor->vm_init(vm) || vendor->vcpu_init(&vm->vcpu, &start)) {
+		pr_err("vm %u %s: refused: out of memory for its tables\n", vm->id, vm->name);
+		vm_free(vm);
+		return false;
+	}
+	kprintf("vm %u %s: created: %s npt asid=%u mem=%llu MiB entry=0x%llx mode=%s\n", vm->id,
+		vm->name, vendor->name, vm->asid, (unsigned long long)(vm->mem.size >> 20),
+		(unsigned long long)start.rip, start.mode == GUEST_MODE_LONG64 ? "long64" : "prot32");
+	vm->state = VM_READY;
+	return true;
+}
+
+u32 vm_create_all(const struct boot_info *bi, struct palloc *pa)
+{
+	u32 made = 0;
+
+	for (u32 i = 0; i < bi->nr_mods && i < VM_MAX; i++) {
+		struct vm *vm = &vms[i];
+		memset(vm, 0, sizeof(*vm));
+		vm->id = i;
+		vm->state = VM_ENDED;
+		if (vm_create(vm, &bi->mods[i], pa)) {
+			made++;
+		} else {
+			vm->passed = false;
+			ksnprintf(vm->reason, sizeof(vm->reason), "not started: see above");
+		}
+	}
+	if (bi->nr_mods > VM_MAX)
+		pr_warn("vm: only the first %u modules become VMs\n", VM_MAX);
+	nr_vms = MIN(bi->nr_mods, (u32)VM_MAX);
+	return made;
+}
+
+static void report_exits(const struct vm *vm)
+{
+	char line[256];
+	int n = ksnprintf(line, sizeof(line), "vm %u %s: exits: total=%llu", vm->id, vm->name,
+			  (unsigned long long)vm->nr_exits);
+
+	for (int r = 0; r < NR_EXIT_REASONS && n > 0 && (size_t)n < sizeof(line); r++) {
+		if (vm->exits[r])
+			n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu",
+				       exit_reason_names[r], (unsigned long long)vm->exits[r]);
+	}
+	kprintf("%s\n", line);
+}
+
+static void vm_run_one(struct vm *vm)
+{
+	kprintf("vm %u %s: running\n", vm->id, vm->name);
+	vm->state = VM_RUNNING;
+	vcpu_run(&vm->vcpu);
+	vplat_flush(&vm->plat);
+	kprintf("vm %u %s: ended: %s; status=%u result=%s\n", vm->id, vm->name, vm->reason,
+		vm->status, vm->passed ? "pass" : "fail");
+	report_exits(vm);
+	vm_free(vm);
+}
+
+bool vm_run_all(void)
+{
+	u32 passed = 0;
+
+	for (u32 i = 0; i < nr_vms; i++) {
+		if (vms[i].state == VM_READY)
+			vm_run_one(&vms[i]);
+	}
+	kprintf("umbra: guest summary:\n");
+	for (u32 i = 0; i < nr_vms; i++) {
+		const struct vm *vm = &vms[i];
+		kprintf("  vm %u %s: %s (%s)\n", vm->id, vm->name, vm->passed ? "pass" : "FAIL",
+			vm->reason);
+		passed += vm->passed;
+	}
+	kprintf("umbra: guests: %u passed, %u failed\n", passed, nr_vms - passed);
+	return passed == nr_vms;
+}

@@ -1,0 +1,51 @@
+/* vm.h: a virtual machine: its memory, nested page table, devices, one vCPU, and how it ended. */
+#ifndef UMBRA_VM_H
+#define UMBRA_VM_H
+
+#include "boot/boot_info.h"
+#include "core/cmdline.h"
+#include "drivers/vplat.h"
+#include "mm/gmem.h"
+#include "mm/pt.h"
+#include "vmx_svm/vcpu.h"
+
+#define VM_MAX 8
+
+enum vm_state {
+	VM_READY,
+	VM_RUNNING,
+	VM_ENDED,
+};
+
+struct vm {
+	u32 id;
+	char name[MODULE_NAME_MAX];
+	struct module_opts opts;
+	struct gmem mem;
+	struct pt tdp; /* guest-physical to host-physical: NPT or EPT */
+	u32 asid;      /* address-space tag (ASID or VPID) */
+	bool tlb_flush; /* the tag was used before: flush it on the next entry */
+	struct vplat plat;
+	struct vcpu vcpu;
+
+	enum vm_state state;
+	bool passed;
+	u32 status;       /* the guest's own exit status (debug port, HC_EXIT) */
+	char reason[160]; /* how it ended, in words */
+	u64 exits[NR_EXIT_REASONS];
+	u64 nr_exits;
+};
+
+/* Create the VMs named by the boot modules; a module that cannot become a
+ * VM is reported and left out. Returns how many were made. */
+u32 vm_create_all(const struct boot_info *bi, struct palloc *pa);
+/* Run every VM to its end, one after another; then print a summary.
+ * Returns true when every VM passed. */
+bool vm_run_all(void);
+/* Map the VM's RAM into its TDP table with these permissions (back ends' vm_init). */
+int vm_tdp_map_ram(struct vm *vm, u8 perm);
+/* End a VM: the guest's doing (passed when status is 0) or umbra's verdict. */
+void vm_end(struct vm *vm, bool passed, u32 status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

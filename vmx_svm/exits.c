@@ -1,0 +1,207 @@
+/* exits.c: port I/O, MMIO and unbacked guest-physical accesses, and hypercalls. */
+#include "vmx_svm/exits.h"
+
+#include "core/log.h"
+#include "core/vm.h"
+#include "mm/pt.h"
+#include "vmx_svm/emulate.h"
+
+#define CR0_PG BIT(31)
+#define CR4_PAE BIT(5)
+#define CR4_LA57 BIT(12)
+#define EFER_LMA_BIT BIT(10)
+
+/* ---------------------------------------------------------------- port I/O */
+
+static void note_unbacked(struct vm *vm, const char *what, u64 addr, bool write)
+{
+	u64 n = vm->plat.unbacked_pio + vm->plat.unbacked_mmio;
+	if (n == 1 || log_get_level() >= LOG_DEBUG)
+		pr_info("vm %u %s: %s %s 0x%llx: nothing there (reads all ones, writes dropped)%s\n",
+			vm->id, vm->name, write ? "write to" : "read of", what,
+			(unsigned long long)addr, n == 1 ? "; further ones are counted" : "");
+}
+
+void handle_io(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vm *vm = v->vm;
+	u32 mask = e->io.size == 4 ? 0xFFFFFFFF : (1u << (8 * e->io.size)) - 1;
+	u32 val = (u32)v->gpr[GPR_RAX] & mask;
+
+	if (e->io.string) {
+		vm_end(vm, false, 0, "string port I/O (INS/OUTS) on port 0x%x is not emulated",
+		       e->io.port);
+		return;
+	}
+	if (vplat_pio(&vm->plat, e->io.port, e->io.size, e->io.in, &val) == VPLAT_UNBACKED)
+		note_unbacked(vm, "port", e->io.port, !e->io.in);
+	if (e->io.in) {
+		if (e->io.size == 4)
+			v->gpr[GPR_RAX] = val; /* a 32-bit result clears bits 63:32 */
+		else
+			v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~(u64)mask) | (val & mask);
+	}
+	v->rip = e->next_rip;
+	if (vm->plat.exit_requested)
+		vm_end(vm, vm->plat.exit_status == 0, vm->plat.exit_status,
+		       "the guest wrote %u to the debug-exit port", vm->plat.exit_status);
+}
+
+/* ---------------------------------------------------------------- the guest's own page tables */
+
+static const void *guest_table(void *ctx, u64 addr, size_t len)
+{
+	return gmem_ptr(ctx, gpa(addr), len);
+}
+
+/* Guest-virtual to guest-physical through the guest's tables, as its CPU would walk them. */
+static bool gva_to_gpa(struct vm *vm, const struct vcpu_paging *p, u64 va, u64 *out)
+{
+	struct pt pt;
+	struct pt_leaf leaf;
+	int rc;
+
+	if (!(p->cr0 & CR0_PG)) {
+		*out = va & 0xFFFFFFFF;
+		return true;
+	}
+	if (p->efer & EFER_LMA_BIT) {
+		unsigned levels = (p->cr4 & CR4_LA57) ? 5 : 4;
+		rc = pt_attach(&pt, &pt_fmt_x86_64, levels == 5 ? 57 : 48, levels,
+			       p->cr3 & GENMASK(51, 12));
+		va &= levels == 5 ? GENMASK(56, 0) : GENMASK(47, 0);
+	} else if (p->cr4 & CR4_PAE) {
+		rc = pt_attach(&pt, &pt_fmt_x86_pae, 32, 3, p->cr3 & GENMASK(31, 5));
+	} else {
+		rc = pt_attach(&pt, &pt_fmt_x86_32, 32, 2, p->cr3 & GENMASK(31, 12));
+	}
+	if (rc)
+		return false;
+	pt.map_table = guest_table;
+	pt.map_ctx = &vm->mem;
+	if (!pt_lookup(&pt, va, &leaf))
+		return false;
+	*out = leaf.pa + (va - leaf.va);
+	return true;
+}
+
+/* Up to max bytes of the instruction at the guest's RIP; stops at an unmapped page. */
+static size_t fetch_insn(struct vcpu *v, const struct vcpu_paging *p, u8 *buf, size_t max)
+{
+	size_t got = 0;
+
+	while (got < max) {
+		u64 va = v->rip + got, pa;
+		size_t n = MIN(max - got, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		if (!gva_to_gpa(v->vm, p, va, &pa) || gmem_read(&v->vm->mem, gpa(pa), buf + got, n))
+			break;
+		got += n;
+	}
+	return got;
+}
+
+/* ---------------------------------------------------------------- MMIO and unbacked addresses */
+
+static bool decode_at_rip(struct vcpu *v, struct emul_insn *in)
+{
+	struct vcpu_paging p;
+	u8 bytes[EMUL_MAX_LEN];
+	char shown[3 * EMUL_MAX_LEN + 1];
+	size_t n;
+
+	vendor->paging(v, &p);
+	if (p.mode_bits != 32 && p.mode_bits != 64) {
+		vm_end(v->vm, false, 0, "MMIO from %u-bit code is not emulated (rip 0x%llx)",
+		       p.mode_bits, (unsigned long long)v->rip);
+		return false;
+	}
+	n = fetch_insn(v, &p, bytes, sizeof(bytes));
+	if (emul_decode(bytes, n, p.mode_bits, in) == 0)
+		return true;
+	emul_format_bytes(bytes, n, shown, sizeof(shown));
+	vm_end(v->vm, false, 0, "cannot emulate the instruction at rip 0x%llx [%s]: %s",
+	       (unsigned long long)v->rip, shown, in->why ? in->why : "unreadable");
+	return false;
+}
+
+void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vm *vm = v->vm;
+	u64 addr = e->tdp.gpa, val = 0;
+	struct emul_insn in;
+
+	if (e->tdp.fetch) {
+		vm_end(vm, false, 0, "executed from guest-physical 0x%llx, which is not RAM",
+		       (unsigned long long)addr);
+		return;
+	}
+	if (addr < vm->mem.size) {
+		vm_end(vm, false, 0, "nested page fault inside RAM at 0x%llx (umbra bug?)",
+		       (unsigned long long)addr);
+		return;
+	}
+	if (!decode_at_rip(v, &in))
+		return;
+	if (in.write)
+		val = emul_store_value(v->gpr, &in);
+	if (vplat_mmio(&vm->plat, addr, in.size, in.write, &val) == VPLAT_UNBACKED)
+		note_unbacked(vm, "address", addr, in.write);
+	if (!in.write)
+		emul_load_apply(v->gpr, &in, val);
+	v->rip += in.len;
+}
+
+/* ---------------------------------------------------------------- hypercalls */
+
+static void console_write(struct vm *vm, const char *buf, u64 len)
+{
+	for (u64 i = 0; i < len; i++)
+		vuart_write(&vm->plat, 0, (u8)buf[i]);
+}
+
+static u64 hc_console_write(struct vm *vm, u64 addr, u64 len)
+{
+	static char buf[HC_CONSOLE_MAX];
+
+	if (len > HC_CONSOLE_MAX || gmem_read(&vm->mem, gpa(addr), buf, len))
+		return (u64)-HC_EINVAL;
+	console_write(vm, buf, len);
+	return len;
+}
+
+void handle_hypercall(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vcpu_paging p;
+	u64 mask, nr, a1, a2, ret;
+
+	vendor->paging(v, &p);
+	mask = p.mode_bits == 64 ? ~0ULL : 0xFFFFFFFFULL;
+	nr = v->gpr[GPR_RAX] & mask;
+	a1 = v->gpr[GPR_RDI] & mask;
+	a2 = v->gpr[GPR_RSI] & mask;
+	v->rip = e->next_rip;
+	if (p.cpl == 3) {
+		v->gpr[GPR_RAX] = (u64)-HC_EPERM;
+		return;
+	}
+	switch (nr) {
+	case HC_VERSION:
+		ret = HC_INTERFACE_VERSION;
+		break;
+	case HC_CONSOLE_WRITE:
+		ret = hc_console_write(v->vm, a1, a2);
+		break;
+	case HC_EXIT:
+		vm_end(v->vm, a1 == 0, (u32)a1, "the guest exited by hypercall with status %llu",
+		       (unsigned long long)a1);
+		return;
+	case HC_TIMESTAMP:
+		ret = rdtsc();
+		v->gpr[GPR_RDX] = ret >> 32;
+		break;
+	default:
+		ret = (u64)-HC_ENOSYS;
+		break;
+	}
+	v->gpr[GPR_RAX] = ret & mask;
+}

@@ -1,0 +1,332 @@
+/* svm.c: the AMD SVM back end: VMCB set-up, ASIDs, clean bits, permission maps, and exit decoding. */
+#include "vmx_svm/svm.h"
+
+#include "arch/x86/cpu.h"
+#include "core/console.h"
+#include "core/kstring.h"
+#include "core/log.h"
+#include "core/vm.h"
+#include "mm/phys.h"
+#include "vmx_svm/features.h"
+#include "vmx_svm/svm_backend.h"
+
+/*
+ * One VMCB per vCPU; one IOPM and one MSRPM shared by all VMs, all ones, so
+ * every port and every MSR access exits and vcpu.c decides. The VMCB's
+ * clean bits tell the CPU which parts it may keep cached: umbra marks
+ * everything clean after an entry and clears a bit whenever it writes a
+ * field that bit covers.
+ */
+#define IOPM_ORDER 2  /* 12 KiB used of 16 */
+#define MSRPM_ORDER 1 /* 8 KiB */
+#define PAT_POWER_ON 0x0007040600070406ULL
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	bool ran;
+};
+
+static struct palloc *svm_pa;
+static struct svm_features feat;
+static u64 iopm_pa, msrpm_pa, host_vmcb_pa;
+static u32 next_asid = 1;
+static struct svm_vcpu svm_vcpus[VM_MAX];
+
+static int alloc_pages(u32 order, u8 fill, u64 *out)
+{
+	hpa_t p;
+	if (palloc_alloc(svm_pa, order, OWNER_HV, &p) != PALLOC_OK)
+		return -1;
+	memset(phys_to_virt(p), fill, PAGE_SIZE << order);
+	*out = p.val;
+	return 0;
+}
+
+static void read_features(void)
+{
+	struct svm_raw raw = { 0 };
+	struct cpuid_regs r = cpuid(0x8000000A, 0);
+
+	raw.ext_ecx = cpuid(0x80000001, 0).ecx;
+	raw.has_leaf = cpuid(0x80000000, 0).eax >= 0x8000000A;
+	raw.leaf_eax = r.eax;
+	raw.leaf_ebx = r.ebx;
+	raw.leaf_edx = r.edx;
+	if (raw.ext_ecx & CPUID_80000001_ECX_SVM)
+		raw.vm_cr = rdmsr(MSR_VM_CR);
+	svm_features_decode(&raw, &feat);
+}
+
+const struct vendor_ops *svm_probe(struct palloc *pa)
+{
+	u64 hsave;
+
+	read_features();
+	if (!feat.present || feat.disabled)
+		return NULL;
+	if (!feat.npt) {
+		pr_err("svm: no nested paging (NPT); shadow paging is not built yet\n");
+		return NULL;
+	}
+	svm_pa = pa;
+	if (alloc_pages(0, 0, &hsave) || alloc_pages(0, 0, &host_vmcb_pa) ||
+	    alloc_pages(IOPM_ORDER, 0xFF, &iopm_pa) || alloc_pages(MSRPM_ORDER, 0xFF, &msrpm_pa)) {
+		pr_err("svm: out of memory for the host save area and permission maps\n");
+		return NULL;
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, hsave);
+	kprintf("svm: enabled: npt=1 nrips=%d vmcb_clean=%d flush_by_asid=%d asids=%u\n",
+		feat.nrips, feat.vmcb_clean, feat.flush_by_asid, feat.nr_asids);
+	return &svm_ops;
+}
+
+static struct svm_vcpu *sv(const struct vcpu *v)
+{
+	return v->vendor;
+}
+
+struct vmcb *svm_vmcb(struct vcpu *v)
+{
+	return sv(v)->vmcb;
+}
+
+/* ---------------------------------------------------------------- VMs */
+
+static int svm_vm_init(struct vm *vm)
+{
+	if (pt_init(&vm->tdp, &pt_fmt_x86_64, 48, 4, svm_pa, OWNER_PGTABLE))
+		return -1;
+	/* Nested walks are user accesses (APM 15.25.5): leaves need U. */
+	if (vm_tdp_map_ram(vm, PT_R | PT_W | PT_X | PT_U))
+		return -1;
+	if (next_asid >= feat.nr_asids) {
+		next_asid = 1;
+		pr_info("svm: ASIDs wrapped: reused ASIDs are flushed on first entry\n");
+	}
+	vm->asid = next_asid++;
+	vm->tlb_flush = true;
+	return 0;
+}
+
+static void svm_vm_free(struct vm *vm)
+{
+	pt_destroy(&vm->tdp);
+}
+
+/* ---------------------------------------------------------------- vCPU state */
+
+static void set_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit, u64 base)
+{
+	s->sel = sel;
+	s->attrib = attrib;
+	s->limit = limit;
+	s->base = base;
+}
+
+static void init_control(struct vmcb_control *c, const struct vm *vm)
+{
+	c->intercept3 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO |
+			SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INVLPGA;
+	c->intercept4 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
+			SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
+			SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
+	c->intercept_exc = SVM_INTERCEPT_EXC_MC;
+	c->iopm_base = iopm_pa;
+	c->msrpm_base = msrpm_pa;
+	c->asid = vm->asid;
+	c->vintr = SVM_VINTR_MASKING;
+	c->np_enable = SVM_NP_ENABLE;
+	c->n_cr3 = vm->tdp.root.val;
+}
+
+static void init_save(struct vmcb_save *s, const struct guest_start *g)
+{
+	bool lm = g->mode == GUEST_MODE_LONG64;
+	u16 code = lm ? SVM_ATTR_CODE64 : SVM_ATTR_CODE32;
+
+	set_seg(&s->cs, 0x08, code, 0xFFFFFFFF, 0);
+	set_seg(&s->ds, 0x10, SVM_ATTR_DATA32, 0xFFFFFFFF, 0);
+	s->es = s->ss = s->fs = s->gs = s->ds;
+	set_seg(&s->gdtr, 0, 0, lm ? g->gdt_limit : 0, lm ? g->gdt_base : 0);
+	set_seg(&s->idtr, 0, 0, 0, 0);
+	set_seg(&s->tr, 0, SVM_ATTR_TSS, 0xFFFF, 0);
+	set_seg(&s->ldtr, 0, SVM_ATTR_LDT, 0xFFFF, 0);
+	s->cr0 = lm ? 0x80000011 : 0x11; /* PE, ET (and PG) */
+	s->cr3 = lm ? g->cr3 : 0;
+	s->cr4 = lm ? BIT(5) : 0; /* PAE */
+	s->efer = EFER_SVME | (lm ? EFER_LME | EFER_LMA : 0);
+	s->rflags = 0x2;
+	s->rip = g->rip;
+	s->rsp = g->rsp;
+	s->rax = g->rax;
+	s->dr6 = 0xFFFF0FF0;
+	s->dr7 = 0x400;
+	s->g_pat = PAT_POWER_ON;
+}
+
+static int svm_vcpu_init(struct vcpu *v, const struct guest_start *g)
+{
+	struct svm_vcpu *s = &svm_vcpus[v->vm->id];
+
+	if (alloc_pages(0, 0, &s->vmcb_pa))
+		return -1;
+	s->vmcb = phys_to_virt(hpa(s->vmcb_pa));
+	s->ran = false;
+	v->vendor = s;
+	init_control(&s->vmcb->ctl, v->vm);
+	init_save(&s->vmcb->save, g);
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->gpr[GPR_RAX] = g->rax;
+	v->gpr[GPR_RBX] = g->rbx;
+	v->gpr[GPR_RDI] = g->rdi;
+	v->gpr[GPR_RSI] = g->rsi;
+	v->gpr[GPR_RSP] = g->rsp;
+	v->rip = g->rip;
+	v->rflags = 0x2;
+	return 0;
+}
+
+static void svm_vcpu_free(struct vcpu *v)
+{
+	struct svm_vcpu *s = sv(v);
+	if (s && s->vmcb_pa)
+		palloc_free(svm_pa, hpa(s->vmcb_pa), 0, OWNER_HV);
+	v->vendor = NULL;
+}
+
+/* ---------------------------------------------------------------- running */
+
+static void decode_io(struct vm_exit *e, const struct vmcb_control *c)
+{
+	u64 info = c->exit_info1;
+	u64 sz = FIELD_GET(SVM_IOIO_SIZE, info);
+
+	e->reason = EXIT_IO;
+	e->io.port = (u16)FIELD_GET(SVM_IOIO_PORT, info);
+	e->io.size = sz & 1 ? 1 : sz & 2 ? 2 : 4;
+	e->io.in = info & SVM_IOIO_IN;
+	e->io.string = info & SVM_IOIO_STR;
+	e->io.rep = info & SVM_IOIO_REP;
+	e->next_rip = c->exit_info2; /* IOIO always reports the next RIP */
+}
+
+/* Without NRIP save, the exiting instructions have these fixed lengths
+ * (a redundant prefix in front would make them longer; umbra assumes none). */
+static u64 next_rip(const struct vmcb *vmcb, u8 len)
+{
+	return feat.nrips ? vmcb->ctl.next_rip : vmcb->save.rip + len;
+}
+
+static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
+{
+	const struct vmcb_control *c = &vmcb->ctl;
+	u64 code = c->exit_code;
+
+	*e = (struct vm_exit){ .reason = EXIT_OTHER, .code = code };
+	if (code == SVM_EXIT_CPUID) {
+		e->reason = EXIT_CPUID;
+		e->next_rip = next_rip(vmcb, 2);
+	} else if (code == SVM_EXIT_MSR) {
+		e->reason = EXIT_MSR;
+		e->msr.write = c->exit_info1 & 1;
+		e->next_rip = next_rip(vmcb, 2);
+	} else if (code == SVM_EXIT_IOIO) {
+		decode_io(e, c);
+	} else if (code == SVM_EXIT_NPF) {
+		e->reason = EXIT_TDP_FAULT;
+		e->tdp.gpa = c->exit_info2;
+		e->tdp.present = c->exit_info1 & SVM_NPF_PRESENT;
+		e->tdp.write = c->exit_info1 & SVM_NPF_WRITE;
+		e->tdp.fetch = c->exit_info1 & SVM_NPF_FETCH;
+	} else if (code == SVM_EXIT_HLT) {
+		e->reason = EXIT_HLT;
+		e->next_rip = next_rip(vmcb, 1);
+	} else if (code == SVM_EXIT_VMMCALL) {
+		e->reason = EXIT_HYPERCALL;
+		e->next_rip = next_rip(vmcb, 3);
+	} else if (code == SVM_EXIT_SHUTDOWN) {
+		e->reason = EXIT_SHUTDOWN;
+	} else if (code == SVM_EXIT_INTR || code == SVM_EXIT_NMI) {
+		e->reason = EXIT_INTR;
+	} else if (code == SVM_EXIT_INVALID) {
+		e->reason = EXIT_INVALID;
+	} else if (code >= SVM_EXIT_EXC_BASE && code < SVM_EXIT_EXC_BASE + 32) {
+		e->reason = EXIT_EXCEPTION;
+		e->exc.vector = (u8)(code - SVM_EXIT_EXC_BASE);
+		e->exc.error = (u32)c->exit_info1;
+	}
+}
+
+static void svm_run(struct vcpu *v, struct vm_exit *e)
+{
+	struct svm_vcpu *s = sv(v);
+	struct vmcb *vmcb = s->vmcb;
+
+	vmcb->save.rax = v->gpr[GPR_RAX];
+	vmcb->save.rsp = v->gpr[GPR_RSP];
+	vmcb->save.rip = v->rip;
+	vmcb->save.rflags = v->rflags;
+	vmcb->ctl.tlb_control = 0;
+	if (v->vm->tlb_flush) {
+		vmcb->ctl.tlb_control = feat.flush_by_asid ? SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
+		v->vm->tlb_flush = false;
+	}
+	if (!s->ran || !feat.vmcb_clean)
+		vmcb->ctl.clean = 0;
+
+	__asm__ volatile("clgi" ::: "memory");
+	svm_vmrun(s->vmcb_pa, v->gpr, host_vmcb_pa);
+	__asm__ volatile("stgi" ::: "memory");
+
+	s->ran = true;
+	vmcb->ctl.clean = feat.vmcb_clean ? SVM_CLEAN_ALL : 0;
+	v->gpr[GPR_RAX] = vmcb->save.rax;
+	v->gpr[GPR_RSP] = vmcb->save.rsp;
+	v->rip = vmcb->save.rip;
+	v->rflags = vmcb->save.rflags;
+	decode_exit(e, vmcb);
+	if (e->reason == EXIT_MSR)
+		e->msr.index = (u32)v->gpr[GPR_RCX]; /* ECX is not in the VMCB */
+	/* An event the exit interrupted is delivered again on the next entry. */
+	if (vmcb->ctl.exit_int_info & SVM_EVTINJ_VALID)
+		vmcb->ctl.event_inj = vmcb->ctl.exit_int_info;
+}
+
+static void svm_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	u64 ev = FIELD_PREP(SVM_EVTINJ_VECTOR, vector) |
+		 FIELD_PREP(SVM_EVTINJ_TYPE, SVM_EVTINJ_TYPE_EXC) | SVM_EVTINJ_VALID;
+	if (has_error)
+		ev |= SVM_EVTINJ_EV | FIELD_PREP(SVM_EVTINJ_ERROR, error);
+	sv(v)->vmcb->ctl.event_inj = ev;
+}
+
+static void svm_paging(struct vcpu *v, struct vcpu_paging *p)
+{
+	const struct vmcb_save *s = &sv(v)->vmcb->save;
+
+	p->cr0 = s->cr0;
+	p->cr3 = s->cr3;
+	p->cr4 = s->cr4;
+	p->efer = s->efer & ~EFER_SVME;
+	p->cpl = s->cpl;
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_ATTR_L))
+		p->mode_bits = 64;
+	else
+		p->mode_bits = (s->cs.attrib & SVM_ATTR_DB) ? 32 : 16;
+}
+
+const struct vendor_ops svm_ops = {
+	.name = "svm",
+	.vm_init = svm_vm_init,
+	.vm_free = svm_vm_free,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_free = svm_vcpu_free,
+	.run = svm_run,
+	.inject_exception = svm_inject,
+	.paging = svm_paging,
+	.msr_read = svm_msr_read,
+	.msr_write = svm_msr_write,
+};

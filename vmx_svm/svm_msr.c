@@ -1,0 +1,127 @@
+/* svm_msr.c: the guest MSRs whose values live in the VMCB, with the checks the CPU would make. */
+#include "vmx_svm/svm_backend.h"
+
+#define MSR_PAT 0x277
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_STAR 0xC0000081
+#define MSR_LSTAR 0xC0000082
+#define MSR_CSTAR 0xC0000083
+#define MSR_SFMASK 0xC0000084
+#define MSR_FS_BASE 0xC0000100
+#define MSR_GS_BASE 0xC0000101
+#define MSR_KERNEL_GS_BASE 0xC0000102
+#define MSR_EFER_INDEX 0xC0000080
+
+#define EFER_SCE BIT(0)
+#define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE_BIT)
+#define CR0_PG BIT(31)
+
+/* The 64-bit MSR slots of the save area, by index. */
+static u64 *slot(struct vmcb_save *s, u32 index)
+{
+	switch (index) {
+	case MSR_SYSENTER_CS:
+		return &s->sysenter_cs;
+	case MSR_SYSENTER_ESP:
+		return &s->sysenter_esp;
+	case MSR_SYSENTER_EIP:
+		return &s->sysenter_eip;
+	case MSR_STAR:
+		return &s->star;
+	case MSR_LSTAR:
+		return &s->lstar;
+	case MSR_CSTAR:
+		return &s->cstar;
+	case MSR_SFMASK:
+		return &s->sfmask;
+	case MSR_FS_BASE:
+		return &s->fs.base;
+	case MSR_GS_BASE:
+		return &s->gs.base;
+	case MSR_KERNEL_GS_BASE:
+		return &s->kernel_gs_base;
+	default:
+		return NULL;
+	}
+}
+
+/* Addresses the CPU checks for canonical form on WRMSR. */
+static bool needs_canonical(u32 index)
+{
+	return index == MSR_SYSENTER_ESP || index == MSR_SYSENTER_EIP || index == MSR_LSTAR ||
+	       index == MSR_CSTAR || index == MSR_FS_BASE || index == MSR_GS_BASE ||
+	       index == MSR_KERNEL_GS_BASE;
+}
+
+static bool canonical(u64 v)
+{
+	return (u64)((s64)(v << 16) >> 16) == v;
+}
+
+/* Each PAT entry must be a defined memory type: 0, 1, 4, 5, 6 or 7. */
+static bool pat_valid(u64 pat)
+{
+	for (int i = 0; i < 8; i++) {
+		u8 t = (u8)(pat >> (8 * i));
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+bool svm_msr_read(struct vcpu *v, u32 index, u64 *val)
+{
+	struct vmcb_save *s = &svm_vmcb(v)->save;
+	u64 *p = slot(s, index);
+
+	if (index == MSR_EFER_INDEX) {
+		*val = s->efer & ~EFER_SVME; /* the guest sees no SVM */
+		return true;
+	}
+	if (index == MSR_PAT) {
+		*val = s->g_pat;
+		return true;
+	}
+	if (!p)
+		return false;
+	*val = *p;
+	return true;
+}
+
+static bool efer_write(struct vcpu *v, struct vmcb *vmcb, u64 val)
+{
+	u64 old = vmcb->save.efer;
+
+	if (val & ~(EFER_WRITABLE | EFER_LMA))
+		return false;
+	/* LME may not change while paging is on. */
+	if ((vmcb->save.cr0 & CR0_PG) && ((val ^ old) & EFER_LME))
+		return false;
+	vmcb->save.efer = (val & EFER_WRITABLE) | (old & EFER_LMA) | EFER_SVME;
+	vmcb->ctl.clean &= ~SVM_CLEAN_CRX;
+	return true;
+}
+
+bool svm_msr_write(struct vcpu *v, u32 index, u64 val)
+{
+	struct vmcb *vmcb = svm_vmcb(v);
+	u64 *p = slot(&vmcb->save, index);
+
+	if (index == MSR_EFER_INDEX)
+		return efer_write(v, vmcb, val);
+	if (index == MSR_PAT) {
+		if (!pat_valid(val))
+			return false;
+		vmcb->save.g_pat = val;
+		vmcb->ctl.clean &= ~SVM_CLEAN_NP;
+		return true;
+	}
+	if (!p || (needs_canonical(index) && !canonical(val)))
+		return false;
+	if (index == MSR_SYSENTER_CS)
+		val &= 0xFFFF;
+	*p = val;
+	return true;
+}

@@ -1,0 +1,243 @@
+/* vcpu.c: the vendor-neutral vCPU loop: enter, read the exit, dispatch to its handler, resume. */
+#include "vmx_svm/vcpu.h"
+
+#include "arch/x86/cpu.h"
+#include "core/vm.h"
+#include "vmx_svm/exits.h"
+
+/*
+ *   vcpu_run ──► vendor->run() ──► struct vm_exit ──► handler[reason]
+ *       ▲                                                  │
+ *       └───────── (VM still running) ◄────────────────────┘
+ *
+ * Handlers change only the neutral state (gpr[], rip, rflags) and call the
+ * back end for what lives in its structures. A guest that does something
+ * umbra cannot allow ends with vm_end() and a message; umbra goes on.
+ */
+
+const struct vendor_ops *vendor;
+
+/* ---------------------------------------------------------------- CPUID model */
+
+#define HV_LEAF_BASE 0x40000000
+#define HV_LEAF_MAX 0x40000001
+#define HV_VERSION 0x00010000
+
+/* Leaf 1 ECX/EDX bits umbra does not virtualize (yet). */
+#define CPUID1_ECX_HIDE                                                                       \
+	(BIT(3) /* monitor */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | BIT(7) /* EST */ |      \
+	 BIT(8) /* TM2 */ | BIT(15) /* PDCM */ | BIT(18) /* DCA */ | BIT(21) /* x2APIC */ | \
+	 BIT(24) /* TSC deadline */ | BIT(26) /* XSAVE */ | BIT(27) /* OSXSAVE */ |         \
+	 BIT(28) /* AVX */)
+#define CPUID1_EDX_HIDE                                                                    \
+	(BIT(7) /* MCE */ | BIT(9) /* APIC */ | BIT(12) /* MTRR */ | BIT(14) /* MCA */ | \
+	 BIT(22) /* ACPI thermal */ | BIT(29) /* TM */)
+#define CPUID1_ECX_HYPERVISOR BIT(31)
+/* Leaf 7.0 EBX: AVX2, AVX-512 family, SGX, MPX, RTM/HLE, processor trace. */
+#define CPUID7_EBX_HIDE                                                                        \
+	(BIT(2) | BIT(4) | BIT(5) | BIT(11) | BIT(14) | BIT(16) | BIT(17) | BIT(21) | BIT(25) | \
+	 BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
+#define CPUID_EXT_ECX_HIDE (BIT(2) /* SVM */ | BIT(10) /* IBS */ | BIT(23) /* perf counters */)
+#define CPUID_EXT_EDX_HIDE BIT(27) /* RDTSCP: TSC_AUX is not switched */
+
+static struct cpuid_regs hv_leaf(u32 leaf)
+{
+	/* "umbraumbraum" in EBX, ECX, EDX, as CPU vendor strings are laid out. */
+	if (leaf == HV_LEAF_BASE)
+		return (struct cpuid_regs){ HV_LEAF_MAX, 0x72626d75, 0x626d7561, 0x6d756172 };
+	if (leaf == HV_LEAF_BASE + 1)
+		return (struct cpuid_regs){ HV_VERSION, 0, 0, 0 };
+	return (struct cpuid_regs){ 0, 0, 0, 0 };
+}
+
+struct cpuid_regs cpuid_model(u32 leaf, u32 sub)
+{
+	struct cpuid_regs r;
+
+	if ((leaf & 0xFFFFFF00) == HV_LEAF_BASE)
+		return hv_leaf(leaf);
+	r = cpuid(leaf, sub);
+	switch (leaf) {
+	case 1:
+		r.ecx = (r.ecx & ~(u32)CPUID1_ECX_HIDE) | (u32)CPUID1_ECX_HYPERVISOR;
+		r.edx &= ~(u32)CPUID1_EDX_HIDE;
+		r.ebx &= 0x00FFFFFF; /* initial APIC ID 0 */
+		break;
+	case 7:
+		if (sub == 0) {
+			r.ebx &= ~(u32)CPUID7_EBX_HIDE;
+			r.ecx = 0;
+			r.edx = 0;
+		} else {
+			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		}
+		break;
+	case 5: case 6: case 0xA: case 0xB: case 0xD: case 0xF: case 0x10: case 0x12: case 0x14:
+	case 0x8000000A:
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 0x80000001:
+		r.ecx &= ~(u32)CPUID_EXT_ECX_HIDE;
+		r.edx &= ~(u32)CPUID_EXT_EDX_HIDE;
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+static void handle_cpuid(struct vcpu *v, const struct vm_exit *e)
+{
+	struct cpuid_regs r = cpuid_model((u32)v->gpr[GPR_RAX], (u32)v->gpr[GPR_RCX]);
+
+	v->gpr[GPR_RAX] = r.eax;
+	v->gpr[GPR_RBX] = r.ebx;
+	v->gpr[GPR_RCX] = r.ecx;
+	v->gpr[GPR_RDX] = r.edx;
+	v->rip = e->next_rip;
+}
+
+/* ---------------------------------------------------------------- MSRs */
+
+#define MSR_TSC 0x10
+#define MSR_MTRR_CAP 0xFE
+#define MSR_MISC_ENABLE 0x1A0
+#define MSR_MTRR_DEF_TYPE 0x2FF
+#define MSR_TSC_AUX 0xC0000103
+#define MISC_ENABLE_FAST_STRINGS BIT(0)
+
+/* The allow list: MSRs umbra answers itself, or the back end keeps. */
+static bool msr_read(struct vcpu *v, u32 index, u64 *val)
+{
+	switch (index) {
+	case MSR_TSC:
+		*val = rdtsc();
+		return true;
+	case MSR_MTRR_CAP:
+	case MSR_MTRR_DEF_TYPE:
+		*val = 0;
+		return true;
+	case MSR_MISC_ENABLE:
+		*val = MISC_ENABLE_FAST_STRINGS;
+		return true;
+	case MSR_TSC_AUX:
+		*val = v->tsc_aux;
+		return true;
+	default:
+		return vendor->msr_read(v, index, val);
+	}
+}
+
+static bool msr_write(struct vcpu *v, u32 index, u64 val)
+{
+	switch (index) {
+	case MSR_TSC:
+	case MSR_MISC_ENABLE:
+	case MSR_MTRR_DEF_TYPE:
+		return true; /* accepted, no effect: documented in docs/hypercalls.md */
+	case MSR_TSC_AUX:
+		if (val >> 32)
+			return false;
+		v->tsc_aux = val;
+		return true;
+	default:
+		return vendor->msr_write(v, index, val);
+	}
+}
+
+static void handle_msr(struct vcpu *v, const struct vm_exit *e)
+{
+	u64 val = (v->gpr[GPR_RDX] << 32) | (u32)v->gpr[GPR_RAX];
+	bool ok;
+
+	if (e->msr.write) {
+		ok = msr_write(v, e->msr.index, val);
+	} else {
+		ok = msr_read(v, e->msr.index, &val);
+		if (ok) {
+			v->gpr[GPR_RAX] = (u32)val;
+			v->gpr[GPR_RDX] = val >> 32;
+		}
+	}
+	if (!ok) {
+		vendor->inject_exception(v, VEC_GP, true, 0); /* as the CPU would */
+		return;
+	}
+	v->rip = e->next_rip;
+}
+
+/* ---------------------------------------------------------------- ending exits */
+
+#define RFLAGS_IF BIT(9)
+
+static void handle_hlt(struct vcpu *v, const struct vm_exit *e)
+{
+	/* No virtual interrupt source exists yet, so a halted guest never wakes. */
+	vm_end(v->vm, false, 0, "halted (HLT with interrupts %s) with nothing to wake it",
+	       (v->rflags & RFLAGS_IF) ? "on" : "off");
+}
+
+static void handle_shutdown(struct vcpu *v, const struct vm_exit *e)
+{
+	vm_end(v->vm, false, 0, "triple fault (shutdown) at rip 0x%llx", (unsigned long long)v->rip);
+}
+
+static void handle_invalid(struct vcpu *v, const struct vm_exit *e)
+{
+	vm_end(v->vm, false, 0, "the CPU refused the guest's state (exit code 0x%llx)",
+	       (unsigned long long)e->code);
+}
+
+static void handle_exception(struct vcpu *v, const struct vm_exit *e)
+{
+	vm_end(v->vm, false, 0, "exception %u (error 0x%x) intercepted at rip 0x%llx",
+	       e->exc.vector, e->exc.error, (unsigned long long)v->rip);
+}
+
+static void handle_intr(struct vcpu *v, const struct vm_exit *e)
+{
+}
+
+static void handle_other(struct vcpu *v, const struct vm_exit *e)
+{
+	vm_end(v->vm, false, 0, "unexpected exit 0x%llx at rip 0x%llx", (unsigned long long)e->code,
+	       (unsigned long long)v->rip);
+}
+
+typedef void (*exit_handler)(struct vcpu *v, const struct vm_exit *e);
+
+static const exit_handler handlers[NR_EXIT_REASONS] = {
+	[EXIT_CPUID] = handle_cpuid,
+	[EXIT_MSR] = handle_msr,
+	[EXIT_IO] = handle_io,
+	[EXIT_TDP_FAULT] = handle_tdp_fault,
+	[EXIT_HLT] = handle_hlt,
+	[EXIT_HYPERCALL] = handle_hypercall,
+	[EXIT_EXCEPTION] = handle_exception,
+	[EXIT_SHUTDOWN] = handle_shutdown,
+	[EXIT_INTR] = handle_intr,
+	[EXIT_INVALID] = handle_invalid,
+	[EXIT_OTHER] = handle_other,
+};
+
+const char *const exit_reason_names[NR_EXIT_REASONS] = {
+	[EXIT_CPUID] = "cpuid",	    [EXIT_MSR] = "msr",
+	[EXIT_IO] = "io",	    [EXIT_TDP_FAULT] = "tdp_fault",
+	[EXIT_HLT] = "hlt",	    [EXIT_HYPERCALL] = "hypercall",
+	[EXIT_EXCEPTION] = "exception", [EXIT_SHUTDOWN] = "shutdown",
+	[EXIT_INTR] = "intr",	    [EXIT_INVALID] = "invalid",
+	[EXIT_OTHER] = "other",
+};
+
+void vcpu_run(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vm_exit e;
+
+	while (vm->state == VM_RUNNING) {
+		vendor->run(v, &e);
+		vm->nr_exits++;
+		vm->exits[e.reason]++;
+		handlers[e.reason](v, &e);
+	}
+}

@@ -1,0 +1,125 @@
+/* vcpu.h: the vendor-neutral virtual CPU: registers, the exit record, and the back-end interface. */
+#ifndef UMBRA_VCPU_H
+#define UMBRA_VCPU_H
+
+#include "core/loader.h"
+#include "types.h"
+
+struct vm;
+
+/* General registers in the x86 encoding order (ModRM reg numbers). */
+enum gpr {
+	GPR_RAX,
+	GPR_RCX,
+	GPR_RDX,
+	GPR_RBX,
+	GPR_RSP,
+	GPR_RBP,
+	GPR_RSI,
+	GPR_RDI,
+	GPR_R8,
+	GPR_R9,
+	GPR_R10,
+	GPR_R11,
+	GPR_R12,
+	GPR_R13,
+	GPR_R14,
+	GPR_R15,
+	NR_GPRS,
+};
+
+/* Why the guest stopped, in words both back ends use. */
+enum exit_reason {
+	EXIT_CPUID,
+	EXIT_MSR,
+	EXIT_IO,
+	EXIT_TDP_FAULT, /* nested/extended page fault: MMIO or outside the guest's memory */
+	EXIT_HLT,
+	EXIT_HYPERCALL,
+	EXIT_EXCEPTION,
+	EXIT_SHUTDOWN, /* triple fault */
+	EXIT_INTR,
+	EXIT_INVALID, /* the CPU refused the guest state */
+	EXIT_OTHER,   /* an intercept umbra did not ask for */
+	NR_EXIT_REASONS,
+};
+
+struct vm_exit {
+	enum exit_reason reason;
+	u64 code;     /* the back end's raw exit code, for messages */
+	u64 next_rip; /* RIP after the exiting instruction; 0 when the CPU did not say */
+	union {
+		struct {
+			u16 port;
+			u8 size; /* 1, 2 or 4 */
+			bool in;
+			bool string;
+			bool rep;
+		} io;
+		struct {
+			u32 index;
+			bool write;
+		} msr;
+		struct {
+			u64 gpa;
+			bool write;
+			bool fetch;
+			bool present; /* the nested entry was present: a permission fault */
+		} tdp;
+		struct {
+			u8 vector;
+			bool has_error;
+			u32 error;
+		} exc;
+	};
+};
+
+/* The guest's paging state, for walking its tables. */
+struct vcpu_paging {
+	u64 cr0, cr3, cr4, efer;
+	unsigned mode_bits; /* 16, 32 or 64: the code segment's default size */
+	unsigned cpl;
+};
+
+struct vcpu {
+	struct vm *vm;
+	u64 gpr[NR_GPRS]; /* RSP included: back ends move it to and from their own area */
+	u64 rip;
+	u64 rflags;
+	u64 tsc_aux;
+	void *vendor; /* the back end's per-vCPU state (VMCB, VMCS) */
+};
+
+/*
+ * What a back end (svm.c, later vmx.c) provides. The loop in vcpu.c calls
+ * run() and handles the neutral exit; only state that lives in the back
+ * end's own structures (control registers, segment state, the MSRs kept
+ * there) is reached through these calls.
+ */
+struct vendor_ops {
+	const char *name;
+	/* Once per VM: its TDP root and address-space tag (ASID/VPID). */
+	int (*vm_init)(struct vm *vm);
+	void (*vm_free)(struct vm *vm);
+	int (*vcpu_init)(struct vcpu *v, const struct guest_start *s);
+	void (*vcpu_free)(struct vcpu *v);
+	/* Enter the guest until the next exit; fills *e. */
+	void (*run)(struct vcpu *v, struct vm_exit *e);
+	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
+	void (*paging)(struct vcpu *v, struct vcpu_paging *out);
+	/* MSRs whose value lives in the back end; false: not one of them or a bad value. */
+	bool (*msr_read)(struct vcpu *v, u32 index, u64 *val);
+	bool (*msr_write)(struct vcpu *v, u32 index, u64 val);
+};
+
+/* The back end this CPU uses, chosen at boot; NULL if none. */
+extern const struct vendor_ops *vendor;
+
+/* Run a vCPU until its VM ends. */
+void vcpu_run(struct vcpu *v);
+
+/* Vector numbers the handlers inject. */
+#define VEC_UD 6
+#define VEC_GP 13
+
+#endif
