@@ -290,8 +290,8 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 	if (e->reason == EXIT_MSR)
 		e->msr.index = (u32)v->gpr[GPR_RCX]; /* ECX is not in the VMCB */
 	/* An event the exit interrupted is delivered again on the next entry. */
-	if (vmcb->ctl.exit_int_info & SVM_EVTINJ_VALID)
-		vmcb->ctl.event_inj = vmcb->ctl.exit_int_info;
+	vmcb->ctl.event_inj =
+		(vmcb->ctl.exit_int_info & SVM_EVTINJ_VALID) ? vmcb->ctl.exit_int_info : 0;
 }
 
 static void svm_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)

@@ -53,8 +53,19 @@ def check_hello_module(result, hello_guest):
 def check_svm(result):
     lines = bootlib.SVM_RE.findall(result.serial)
     assert lines, "no 'svm: ...' CPU report (QEMU -cpu max has SVM with NPT)"
-    f = bootlib.fields(lines[-1])
-    assert f.get("npt") == "1", "SVM report without npt=1: %s" % lines[-1]
+    f = bootlib.fields(lines[0])
+    assert f.get("npt") == "1", "SVM report without npt=1: %s" % lines[0]
+
+
+def check_hello_ran(result):
+    """The hello guest ran under SVM with NPT and passed."""
+    s = result.serial
+    assert re.search(r"^vm 0 hello: created: svm npt asid=\d+ mem=64 MiB ", s, re.M), \
+        "no VM start line for hello"
+    assert re.search(r"^\[hello\] PASS: ", s, re.M), "hello printed no PASS line"
+    assert not re.search(r"^\[hello\] FAIL: ", s, re.M), "hello reported a failure"
+    assert re.search(r"^vm 0 hello: ended: .*status=0 result=pass$", s, re.M)
+    assert re.search(r"^umbra: guests: 1 passed, 0 failed$", s, re.M)
 
 
 def check_vmx(result):
@@ -79,6 +90,7 @@ def test_multiboot1_qemu_kernel(boot, umbra_elf, hello_guest):
     check_boot(r, "multiboot1", "bios")
     check_hello_module(r, hello_guest)
     check_svm(r)
+    check_hello_ran(r)
     check_ends_with(r, "pass")
 
 
@@ -88,6 +100,7 @@ def test_iso_seabios(boot, umbra_iso, hello_guest):
     check_boot(r, "multiboot2", "bios")
     check_hello_module(r, hello_guest)
     check_svm(r)
+    check_hello_ran(r)
     check_ends_with(r, "pass")
 
 
@@ -97,16 +110,23 @@ def test_iso_ovmf(boot, umbra_iso, hello_guest):
     check_boot(r, "multiboot2", "uefi")
     check_hello_module(r, hello_guest)
     check_svm(r)
+    check_hello_ran(r)
     check_ends_with(r, "pass")
 
 
-def test_iso_bochs(boot, umbra_iso, hello_guest):
+def test_iso_bochs_vmx_reported_guests_not_run_yet(boot, umbra_iso, hello_guest):
+    """Bochs boots the ISO and umbra reports VMX with EPT; the VMX back end
+    that would run the guests is a later issue, so umbra says so and the run
+    ends with fail status."""
     r = boot("bochs", iso=umbra_iso, timeout=BOCHS_TIMEOUT)
-    expect_status(r, PASS)
+    expect_status(r, FAIL)
     check_boot(r, "multiboot2", "bios")
     check_hello_module(r, hello_guest)
     check_vmx(r)
-    check_ends_with(r, "pass")
+    assert "Intel VMX, whose back end is not built yet" in r.serial
+    assert re.search(r"^umbra: 1 guest\(s\) not run: no usable hardware virtualization$",
+                     r.serial, re.M)
+    check_ends_with(r, "fail")
 
 
 def test_selftest_pagefault_reports_and_fails(boot, umbra_elf):
