@@ -153,19 +153,13 @@ void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
 
 /* ---------------------------------------------------------------- hypercalls */
 
-static void console_write(struct vm *vm, const char *buf, u64 len)
-{
-	for (u64 i = 0; i < len; i++)
-		vuart_write(&vm->plat, 0, (u8)buf[i]);
-}
-
 static u64 hc_console_write(struct vm *vm, u64 addr, u64 len)
 {
 	static char buf[HC_CONSOLE_MAX];
 
 	if (len > HC_CONSOLE_MAX || gmem_read(&vm->mem, gpa(addr), buf, len))
 		return (u64)-HC_EINVAL;
-	console_write(vm, buf, len);
+	vplat_console_write(&vm->plat, buf, (size_t)len);
 	return len;
 }
 
