@@ -61,17 +61,26 @@ PURE_SRCS := \
 	boot/multiboot.c \
 	boot/memmap.c \
 	core/cmdline.c \
+	core/elf.c \
 	core/format.c \
+	core/loader.c \
+	core/loader_mb.c \
 	drivers/acpi_rsdp.c \
+	drivers/vplat.c \
+	drivers/vuart.c \
+	drivers/vfwcfg.c \
+	drivers/vtestdev.c \
+	mm/gmem.c \
 	mm/palloc.c \
 	mm/stage2.c \
 	mm/pt.c \
 	mm/pt_x86.c \
 	mm/pt_arm64.c \
-	vmx_svm/features.c
+	vmx_svm/features.c \
+	vmx_svm/emulate.c
 
 # Hardware-facing code: only in the image.
-K_ASM := boot/x86/entry.S arch/x86/isr.S
+K_ASM := boot/x86/entry.S arch/x86/isr.S vmx_svm/svm_entry.S
 K_SRCS := $(PURE_SRCS) \
 	core/init.c \
 	core/log.c \
@@ -85,11 +94,22 @@ K_SRCS := $(PURE_SRCS) \
 	arch/x86/platform.c \
 	arch/x86/cpu_report.c \
 	drivers/uart16550.c \
-	mm/mem_init.c
+	mm/mem_init.c \
+	core/vm.c \
+	arch/x86/virt.c \
+	vmx_svm/vcpu.c \
+	vmx_svm/exits.c \
+	vmx_svm/svm.c \
+	vmx_svm/svm_msr.c
 
-# Test guests (tests/guests/<name>/main.S) and their module command lines.
-GUESTS := hello
-GUEST_CMDLINE_hello := name=hello mem=64M
+# Test guests (tests/guests/<name>/, see tests/guests/README.md) and their module
+# command lines; what follows "--" is the guest's own command line.
+GUESTS := hello cpu paging mmio hostile
+GUEST_CMDLINE_hello := name=hello mem=64M -- greetings from the module command line
+GUEST_CMDLINE_cpu := name=cpu mem=64M
+GUEST_CMDLINE_paging := name=paging mem=64M
+GUEST_CMDLINE_mmio := name=mmio mem=64M
+GUEST_CMDLINE_hostile := name=hostile mem=64M
 GUEST_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(GUESTS))
 
 K_OBJS := $(patsubst %.c,$(OUT)/%.o,$(K_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(K_ASM))
@@ -140,23 +160,45 @@ $(UNIT_OUT)/unit-tests: $(UNIT_OBJS)
 -include $(UNIT_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- test guests
-# Small freestanding kernels that check one area each from inside a VM.
+# Small freestanding kernels that check one area each from inside a VM: 32-bit
+# Multiboot1 ELF files (so QEMU -kernel starts them too), each built from
+# tests/guests/<name>/*.c *.S and the shared library tests/guests/lib/.
+GUEST_CFLAGS := -std=gnu11 -g -O2 -Itests/guests/lib $(WARN) -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-pic -fno-pie -fno-common -fno-strict-aliasing \
+	-mno-mmx -mno-sse -mno-sse2 -mno-80387 -fno-asynchronous-unwind-tables -fcf-protection=none
 ifneq ($(findstring clang,$(CC)),)
-GUEST_ASFLAGS := --target=i386-unknown-none-elf
+GUEST_CFLAGS += --target=i386-unknown-none-elf -Wno-unused-command-line-argument
 else
-GUEST_ASFLAGS := -m32
+GUEST_CFLAGS += -m32
 endif
+GUEST_ASFLAGS := $(GUEST_CFLAGS) -D__ASSEMBLY__ -Wa,--noexecstack
+GUEST_OBJ := $(OUT)/guests/obj
+guest_objs = $(patsubst tests/guests/%,$(GUEST_OBJ)/%.o,$(basename $(sort \
+	$(wildcard tests/guests/$(1)/*.c tests/guests/$(1)/*.S))))
+GUEST_LIB_OBJS := $(call guest_objs,lib)
 
-$(OUT)/guests/%.o: tests/guests/%/main.S
+$(GUEST_OBJ)/%.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_ASFLAGS) -D__ASSEMBLY__ -I. -Iinclude -c $< -o $@
+	$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(GUEST_OBJ)/%.o: tests/guests/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
 
 $(OUT)/guest.ld: linker/guest.ld.S
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -x c -D__ASSEMBLY__ $< -o $@
 
-$(OUT)/guests/%.elf: $(OUT)/guests/%.o $(OUT)/guest.ld
-	$(KLD) -m elf_i386 -nostdlib -static -T $(OUT)/guest.ld -o $@ $<
+define GUEST_RULE
+$(OUT)/guests/$(1).elf: $(call guest_objs,$(1)) $(GUEST_LIB_OBJS) $(OUT)/guest.ld
+	$$(call need,grub-file)
+	$$(KLD) -m elf_i386 -nostdlib -static -z max-page-size=4096 -z noexecstack \
+		-T $(OUT)/guest.ld -o $$@ $(call guest_objs,$(1)) $(GUEST_LIB_OBJS)
+	@grub-file --is-x86-multiboot $$@ || { echo "error: $$@ has no valid Multiboot1 header"; rm -f $$@; exit 1; }
+endef
+$(foreach g,$(GUESTS),$(eval $(call GUEST_RULE,$(g))))
+
+-include $(wildcard $(GUEST_OBJ)/*/*.d)
 
 guests: $(GUEST_ELFS)
 
