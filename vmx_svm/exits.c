@@ -190,7 +190,8 @@ void handle_hypercall(struct vcpu *v, const struct vm_exit *e)
 		       (unsigned long long)a1);
 		return;
 	case HC_TIMESTAMP:
-		ret = rdtsc();
+		if (!vendor->msr_read(v, MSR_IA32_TSC, &ret))
+			ret = rdtsc();
 		v->gpr[GPR_RDX] = ret >> 32;
 		break;
 	default:

@@ -1,6 +1,9 @@
 /* svm_msr.c: the guest MSRs whose values live in the VMCB, with the checks the CPU would make. */
 #include "vmx_svm/svm_backend.h"
 
+#include "arch/x86/cpu.h"
+
+#define MSR_TSC 0x10
 #define MSR_PAT 0x277
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
@@ -84,6 +87,10 @@ bool svm_msr_read(struct vcpu *v, u32 index, u64 *val)
 		*val = s->g_pat;
 		return true;
 	}
+	if (index == MSR_TSC) {
+		*val = rdtsc() + svm_vmcb(v)->ctl.tsc_offset; /* what RDTSC reads in the guest */
+		return true;
+	}
 	if (!p)
 		return false;
 	*val = *p;
@@ -116,6 +123,11 @@ bool svm_msr_write(struct vcpu *v, u32 index, u64 val)
 			return false;
 		vmcb->save.g_pat = val;
 		vmcb->ctl.clean &= ~SVM_CLEAN_NP;
+		return true;
+	}
+	if (index == MSR_TSC) {
+		vmcb->ctl.tsc_offset = val - rdtsc();
+		vmcb->ctl.clean &= ~SVM_CLEAN_INTERCEPTS; /* the TSC offset's clean bit */
 		return true;
 	}
 	if (!p || (needs_canonical(index) && !canonical(val)))

@@ -99,7 +99,6 @@ static void handle_cpuid(struct vcpu *v, const struct vm_exit *e)
 
 /* ---------------------------------------------------------------- MSRs */
 
-#define MSR_TSC 0x10
 #define MSR_MTRR_CAP 0xFE
 #define MSR_MISC_ENABLE 0x1A0
 #define MSR_MTRR_DEF_TYPE 0x2FF
@@ -110,9 +109,6 @@ static void handle_cpuid(struct vcpu *v, const struct vm_exit *e)
 static bool msr_read(struct vcpu *v, u32 index, u64 *val)
 {
 	switch (index) {
-	case MSR_TSC:
-		*val = rdtsc();
-		return true;
 	case MSR_MTRR_CAP:
 	case MSR_MTRR_DEF_TYPE:
 		*val = 0;
@@ -131,7 +127,6 @@ static bool msr_read(struct vcpu *v, u32 index, u64 *val)
 static bool msr_write(struct vcpu *v, u32 index, u64 val)
 {
 	switch (index) {
-	case MSR_TSC:
 	case MSR_MISC_ENABLE:
 	case MSR_MTRR_DEF_TYPE:
 		return true; /* accepted, no effect: documented in docs/hypercalls.md */
