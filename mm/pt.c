@@ -29,8 +29,8 @@ struct op {
 	u64 va0, end; /* the input range [va0, end) */
 	u64 pa0;      /* map: the output address of va0 */
 	struct pt_attr attr;
-	u64 need;       /* count pass: table pages needed */
-	u64 cache;      /* apply pass: preallocated pages, chained through word 0 */
+	u64 need;  /* count pass: table pages needed */
+	u64 cache; /* apply pass: preallocated pages, chained through word 0 */
 	struct pt_flush *fl;
 };
 
@@ -179,8 +179,8 @@ static bool needs_bbm(const struct pt *pt, u64 old, u64 new, unsigned level)
  * hardware (not a fresh table still being filled), so changes of valid
  * entries must be flushed, and on arm64 some need break-before-make.
  */
-static void set_entry(struct op *op, void *table, u32 idx, unsigned level, u64 va, u64 old,
-		      u64 new, bool live)
+static void set_entry(struct op *op, void *table, u32 idx, unsigned level, u64 va, u64 old, u64 new,
+		      bool live)
 {
 	struct pt *pt = op->pt;
 	struct pt_flush *fl = op->fl;
@@ -208,8 +208,8 @@ static void set_entry(struct op *op, void *table, u32 idx, unsigned level, u64 v
 		}
 	}
 	entry_write(table, idx, new);
-	if (is_table(pt, old, level) && (!is_table(pt, new, level) ||
-					 pt->fmt->table_addr(old) != pt->fmt->table_addr(new)))
+	if (is_table(pt, old, level) &&
+	    (!is_table(pt, new, level) || pt->fmt->table_addr(old) != pt->fmt->table_addr(new)))
 		defer_free(pt, fl, pt->fmt->table_addr(old), level - 1);
 }
 
@@ -228,8 +228,8 @@ static bool table_empty(const struct pt *pt, const void *t, unsigned level)
 }
 
 /* The range [va, stop) covers only part of entry idx: work one level down. */
-static void descend(struct op *op, void *table, u32 idx, unsigned level, u64 e, u64 estart,
-		    u64 va, u64 stop, bool live)
+static void descend(struct op *op, void *table, u32 idx, unsigned level, u64 e, u64 estart, u64 va,
+		    u64 stop, bool live)
 {
 	struct pt *pt = op->pt;
 	bool present = is_present(pt, e, level);
@@ -262,8 +262,13 @@ static void descend(struct op *op, void *table, u32 idx, unsigned level, u64 e, 
 	set_entry(op, table, idx, level, estart, e, pt->fmt->make_table(child_pa), live);
 }
 
-static void op_entry(struct op *op, void *table, u32 idx, unsigned level, u64 e, u64 va,
-		     u64 stop, bool live)
+static bool same_attr(struct pt_attr a, struct pt_attr b)
+{
+	return a.perm == b.perm && a.mtype == b.mtype && a.flags == b.flags;
+}
+
+static void op_entry(struct op *op, void *table, u32 idx, unsigned level, u64 e, u64 va, u64 stop,
+		     bool live)
 {
 	struct pt *pt = op->pt;
 	u64 size = pt_level_size(pt, level);
@@ -299,6 +304,9 @@ static void op_entry(struct op *op, void *table, u32 idx, unsigned level, u64 e,
 				  pt->fmt->make_leaf(pa, op->attr, level), live);
 			return;
 		}
+		/* A block that already has these attributes needs no split. */
+		if (leaf && same_attr(pt->fmt->leaf_attr(e, level), op->attr))
+			return;
 		break;
 	}
 	descend(op, table, idx, level, e, estart, va, stop, live);
@@ -329,7 +337,8 @@ static void op_table(struct op *op, void *table, u64 tmpl, unsigned level, u64 v
 
 static int check_range(const struct pt *pt, u64 va, u64 size)
 {
-	if (pt->fmt->read_only)
+	/* Read-only formats, and trees pt_attach() describes (a guest's: no allocator). */
+	if (pt->fmt->read_only || !pt->pa)
 		return -ERR_PERM;
 	if (!size || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE))
 		return -ERR_INVAL;
@@ -366,8 +375,13 @@ static int run(struct op *op)
 
 int pt_map(struct pt *pt, u64 va, u64 pa, u64 size, struct pt_attr attr, struct pt_flush *fl)
 {
-	struct op op = { .pt = pt, .kind = OP_MAP, .va0 = va, .pa0 = pa, .attr = attr,
-			 .end = va + size, .fl = fl };
+	struct op op = { .pt = pt,
+			 .kind = OP_MAP,
+			 .va0 = va,
+			 .pa0 = pa,
+			 .attr = attr,
+			 .end = va + size,
+			 .fl = fl };
 	int rc = check_range(pt, va, size);
 
 	if (rc)
@@ -389,8 +403,9 @@ int pt_unmap(struct pt *pt, u64 va, u64 size, struct pt_flush *fl)
 
 int pt_protect(struct pt *pt, u64 va, u64 size, struct pt_attr attr, struct pt_flush *fl)
 {
-	struct op op = { .pt = pt, .kind = OP_PROTECT, .va0 = va, .attr = attr, .end = va + size,
-			 .fl = fl };
+	struct op op = {
+		.pt = pt, .kind = OP_PROTECT, .va0 = va, .attr = attr, .end = va + size, .fl = fl
+	};
 	int rc = check_range(pt, va, size);
 
 	if (!rc)
@@ -404,7 +419,9 @@ static int geometry(struct pt *pt, const struct pt_format *fmt, u32 va_bits, u32
 {
 	if (levels < 1 || levels > fmt->max_levels)
 		return -ERR_INVAL;
-	*pt = (struct pt){ .fmt = fmt, .levels = (u8)levels, .va_bits = (u8)va_bits,
+	*pt = (struct pt){ .fmt = fmt,
+			   .levels = (u8)levels,
+			   .va_bits = (u8)va_bits,
 			   .block_mask = fmt->block_mask };
 	pt->shift[0] = PT_PAGE_SHIFT;
 	for (unsigned l = 1; l < levels; l++)
@@ -422,8 +439,8 @@ static int geometry(struct pt *pt, const struct pt_format *fmt, u32 va_bits, u32
 	return 0;
 }
 
-int pt_init(struct pt *pt, const struct pt_format *fmt, u32 va_bits, u32 levels,
-	    struct palloc *pa, owner_t owner)
+int pt_init(struct pt *pt, const struct pt_format *fmt, u32 va_bits, u32 levels, struct palloc *pa,
+	    owner_t owner)
 {
 	hpa_t root;
 	int rc = geometry(pt, fmt, va_bits, levels);
@@ -510,6 +527,10 @@ bool pt_lookup(const struct pt *pt, u64 va, struct pt_leaf *out)
 		if (!is_present(pt, e, (unsigned)level))
 			return false;
 		if (level == 0 || pt->fmt->is_leaf(e, (unsigned)level)) {
+			/* A leaf where the format allows none (a guest's PS bit in a
+			 * PML4 entry, say) is a reserved-bit fault: nothing maps. */
+			if (level > 0 && !(pt->block_mask & BIT(level)))
+				return false;
 			u64 size = pt_level_size(pt, (unsigned)level);
 			out->va = ALIGN_DOWN(va, size);
 			out->pa = pt->fmt->leaf_addr(e, (unsigned)level);
@@ -539,9 +560,10 @@ static int walk_table(const struct pt *pt, u64 addr, unsigned level, u64 va, u64
 		int rc = 0;
 		if (is_table(pt, e, level)) {
 			rc = walk_table(pt, pt->fmt->table_addr(e), level - 1, va, stop, fn, ctx);
-		} else if (is_present(pt, e, level)) {
-			struct pt_leaf leaf = { estart, pt->fmt->leaf_addr(e, level), size, level,
-						pt->fmt->leaf_attr(e, level), e };
+		} else if (is_present(pt, e, level) &&
+			   (level == 0 || (pt->block_mask & BIT(level)))) {
+			struct pt_leaf leaf = { estart, pt->fmt->leaf_addr(e, level), size,
+						level,	pt->fmt->leaf_attr(e, level), e };
 			rc = fn(ctx, &leaf);
 		}
 		if (rc)

@@ -13,15 +13,17 @@
  * its first level; mm/stage2.c works out that geometry per VM.
  */
 #define A64_VALID BIT(0)
-#define A64_TABLE BIT(1)   /* levels above the last: table, not block; last level: page */
+#define A64_TABLE BIT(1)	  /* levels above the last: table, not block; last level: page */
 #define A64_ATTRIDX GENMASK(4, 2) /* stage-1: index into MAIR_EL2 */
-#define A64_AP1 BIT(6)     /* stage-1 AP[1]: RES1 at EL2 */
-#define A64_AP2_RO BIT(7)  /* stage-1 AP[2]: read-only */
+#define A64_AP1 BIT(6)		  /* stage-1 AP[1]: RES1 at EL2 */
+#define A64_AP2_RO BIT(7)	  /* stage-1 AP[2]: read-only */
 #define A64_SH GENMASK(9, 8)
 #define A64_SH_INNER 3
 #define A64_AF BIT(10)
-#define A64_ADDR GENMASK(47, 12)
-#define A64_XN BIT(54)     /* stage-1 XN at EL2; stage-2 XN[1] (not executable at EL1/EL0) */
+#define A64_PA_BITS 48
+#define A64_LEVEL_BITS 9 /* index bits per level with the 4 KiB granule */
+#define A64_ADDR GENMASK(A64_PA_BITS - 1, PT_PAGE_SHIFT)
+#define A64_XN BIT(54) /* stage-1 XN at EL2; stage-2 XN[1] (not executable at EL1/EL0) */
 #define S2_MEMATTR GENMASK(5, 2)
 #define S2_AP_R BIT(6)
 #define S2_AP_W BIT(7)
@@ -30,6 +32,25 @@ _Static_assert((A64_ADDR & (A64_VALID | A64_TABLE | A64_ATTRIDX | A64_AP1 | A64_
 			    A64_AF | A64_XN)) == 0,
 	       "arm64 attribute bits overlap the address");
 _Static_assert(S2_MEMATTR == (A64_ATTRIDX | BIT(5)), "stage-2 MemAttr sits over AttrIndx and NS");
+/* Widths: 12 offset bits and 9 per level, 512 8-byte entries to a page. */
+_Static_assert(PT_PAGE_SHIFT + 4 * A64_LEVEL_BITS == A64_PA_BITS,
+	       "arm64 4 KiB granule: 48-bit input at 4 levels");
+_Static_assert((8ULL << A64_LEVEL_BITS) == PAGE_SIZE,
+	       "arm64: a table is one page of 8-byte entries");
+_Static_assert(PT_MAX_CONCAT == 16, "stage-2 concatenates at most 16 tables");
+/* Distinct fields: their sum equals their union only if no two overlap. */
+_Static_assert(A64_VALID + A64_TABLE + A64_ATTRIDX + A64_AP1 + A64_AP2_RO + A64_SH + A64_AF +
+			       A64_XN ==
+		       (A64_VALID | A64_TABLE | A64_ATTRIDX | A64_AP1 | A64_AP2_RO | A64_SH |
+			A64_AF | A64_XN),
+	       "stage-1 fields overlap each other");
+_Static_assert(A64_VALID + A64_TABLE + S2_MEMATTR + S2_AP_R + S2_AP_W + A64_SH + A64_AF + A64_XN ==
+		       (A64_VALID | A64_TABLE | S2_MEMATTR | S2_AP_R | S2_AP_W | A64_SH | A64_AF |
+			A64_XN),
+	       "stage-2 fields overlap each other");
+_Static_assert((A64_ADDR & (S2_MEMATTR | S2_AP_R | S2_AP_W)) == 0,
+	       "stage-2 attribute bits overlap the address");
+_Static_assert(PT_MT_COUNT <= (A64_ATTRIDX >> 2) + 1, "AttrIndx holds every memory type");
 
 /*
  * umbra's MAIR_EL2 (PT_ARM64_MAIR_VALUE): the stage-1 AttrIndx is the enum
@@ -41,9 +62,9 @@ _Static_assert(((PT_ARM64_MAIR_VALUE >> (8 * PT_MT_WB)) & 0xFF) == 0xFF, "MAIR: 
 _Static_assert(((PT_ARM64_MAIR_VALUE >> (8 * PT_MT_DEV)) & 0xFF) == 0x04, "MAIR: device");
 
 /* Stage-2 MemAttr[3:0] without FWB: outer in 3:2, inner in 1:0 (or device kinds). */
-static const u8 s2_memattr_of[PT_MT_COUNT] = { [PT_MT_WB] = 0xF, [PT_MT_WT] = 0xA,
-					       [PT_MT_WC] = 0x5, [PT_MT_UC] = 0x0,
-					       [PT_MT_DEV] = 0x1 };
+static const u8 s2_memattr_of[PT_MT_COUNT] = {
+	[PT_MT_WB] = 0xF, [PT_MT_WT] = 0xA, [PT_MT_WC] = 0x5, [PT_MT_UC] = 0x0, [PT_MT_DEV] = 0x1
+};
 
 static bool a64_present(u64 e, unsigned level)
 {
@@ -58,7 +79,7 @@ static bool a64_is_leaf(u64 e, unsigned level)
 
 static u64 a64_leaf_addr(u64 e, unsigned level)
 {
-	return e & GENMASK(47, PT_PAGE_SHIFT + 9 * level);
+	return e & GENMASK(A64_PA_BITS - 1, PT_PAGE_SHIFT + A64_LEVEL_BITS * level);
 }
 
 static u64 a64_table_addr(u64 e)
@@ -104,8 +125,8 @@ const struct pt_format pt_fmt_arm64_s1 = {
 	.name = "arm64-s1",
 	.max_levels = 4,
 	.entry_shift = 3,
-	.bits = { 9, 9, 9, 9 },
-	.pa_bits = 48,
+	.bits = { A64_LEVEL_BITS, A64_LEVEL_BITS, A64_LEVEL_BITS, A64_LEVEL_BITS },
+	.pa_bits = A64_PA_BITS,
 	.block_mask = BIT(1) | BIT(2),
 	.max_concat = 1,
 	.perm_mask = PT_R | PT_W | PT_X,
@@ -144,10 +165,10 @@ const struct pt_format pt_fmt_arm64_s2 = {
 	.name = "arm64-s2",
 	.max_levels = 4,
 	.entry_shift = 3,
-	.bits = { 9, 9, 9, 9 },
-	.pa_bits = 48,
+	.bits = { A64_LEVEL_BITS, A64_LEVEL_BITS, A64_LEVEL_BITS, A64_LEVEL_BITS },
+	.pa_bits = A64_PA_BITS,
 	.block_mask = BIT(1) | BIT(2),
-	.max_concat = 16,
+	.max_concat = PT_MAX_CONCAT,
 	.perm_mask = PT_R | PT_W | PT_X,
 	.bbm = true,
 	.present = a64_present,

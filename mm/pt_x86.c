@@ -19,15 +19,30 @@
 #define X86_PCD BIT(4)
 #define X86_A BIT(5)
 #define X86_D BIT(6)
-#define X86_PS BIT(7)      /* PD/PDPT entry: maps a large page */
-#define X86_PAT_4K BIT(7)  /* PT entry: PAT index bit 2 */
+#define X86_PS BIT(7)	  /* PD/PDPT entry: maps a large page */
+#define X86_PAT_4K BIT(7) /* PT entry: PAT index bit 2 */
 #define X86_G BIT(8)
 #define X86_PAT_BIG BIT(12) /* large-page entry: PAT index bit 2 */
 #define X86_NX BIT(63)
-#define X86_ADDR GENMASK(51, 12)
+#define X86_PA_BITS 52
+#define X86_LEVEL_BITS 9 /* index bits per level, x86-64 and EPT */
+#define X86_ADDR GENMASK(X86_PA_BITS - 1, PT_PAGE_SHIFT)
 
-_Static_assert((X86_ADDR & (X86_P | X86_RW | X86_US | X86_PWT | X86_PCD | X86_A | X86_D |
-			    X86_PS | X86_G | X86_NX)) == 0,
+/* Widths: 12 offset bits and 9 per level, 512 8-byte entries to a page. */
+_Static_assert(PT_PAGE_SHIFT + 4 * X86_LEVEL_BITS == 48, "x86-64 4-level: 48-bit input");
+_Static_assert(PT_PAGE_SHIFT + 5 * X86_LEVEL_BITS == 57, "x86-64 5-level: 57-bit input");
+_Static_assert(PT_MAX_LEVELS >= 5, "5-level tables fit the engine");
+_Static_assert((8ULL << X86_LEVEL_BITS) == PAGE_SIZE,
+	       "x86-64/EPT: a table is one page of 8-byte entries");
+/* Distinct flag bits: their sum equals their union only if no two overlap. */
+_Static_assert(X86_P + X86_RW + X86_US + X86_PWT + X86_PCD + X86_A + X86_D + X86_PS + X86_G +
+			       X86_NX ==
+		       (X86_P | X86_RW | X86_US | X86_PWT | X86_PCD | X86_A | X86_D | X86_PS |
+			X86_G | X86_NX),
+	       "x86 flag bits overlap each other");
+
+_Static_assert((X86_ADDR & (X86_P | X86_RW | X86_US | X86_PWT | X86_PCD | X86_A | X86_D | X86_PS |
+			    X86_G | X86_NX)) == 0,
 	       "x86 flag bits overlap the address");
 _Static_assert((GENMASK(51, 21) & X86_PAT_BIG) == 0, "large-page PAT bit below the 2 MiB address");
 
@@ -35,8 +50,9 @@ _Static_assert((GENMASK(51, 21) & X86_PAT_BIG) == 0, "large-page PAT bit below t
  * Memory types go through the PAT index (PWT, PCD, PAT bits). umbra's PAT:
  * index 0 WB, 1 WT, 2 UC-, 3 UC, 4 WC, 5 WP, 6 UC-, 7 UC (X86_PAT_VALUE).
  */
-static const u8 pat_index_of[PT_MT_COUNT] = { [PT_MT_WB] = 0, [PT_MT_WT] = 1, [PT_MT_WC] = 4,
-					       [PT_MT_UC] = 3, [PT_MT_DEV] = 3 };
+static const u8 pat_index_of[PT_MT_COUNT] = {
+	[PT_MT_WB] = 0, [PT_MT_WT] = 1, [PT_MT_WC] = 4, [PT_MT_UC] = 3, [PT_MT_DEV] = 3
+};
 static const u8 mtype_of_pat[8] = { PT_MT_WB, PT_MT_WT, PT_MT_UC, PT_MT_UC,
 				    PT_MT_WC, PT_MT_WT, PT_MT_UC, PT_MT_UC };
 _Static_assert((PT_X86_PAT_VALUE & 0xFF) == 0x06, "PAT index 0 is WB");
@@ -59,7 +75,7 @@ static bool x86_is_leaf(u64 e, unsigned level)
 
 static u64 x86_leaf_addr(u64 e, unsigned level)
 {
-	return e & leaf_mask(level, 9, 51);
+	return e & leaf_mask(level, X86_LEVEL_BITS, X86_PA_BITS - 1);
 }
 
 static u64 x86_table_addr(u64 e)
@@ -115,8 +131,8 @@ const struct pt_format pt_fmt_x86_64 = {
 	.name = "x86-64",
 	.max_levels = 5,
 	.entry_shift = 3,
-	.bits = { 9, 9, 9, 9, 9 },
-	.pa_bits = 52,
+	.bits = { X86_LEVEL_BITS, X86_LEVEL_BITS, X86_LEVEL_BITS, X86_LEVEL_BITS, X86_LEVEL_BITS },
+	.pa_bits = X86_PA_BITS,
 	.block_mask = BIT(1) | BIT(2),
 	.max_concat = 1,
 	.perm_mask = PT_R | PT_W | PT_X | PT_U,
@@ -144,13 +160,19 @@ const struct pt_format pt_fmt_x86_64 = {
 #define EPT_A BIT(8)
 #define EPT_D BIT(9)
 
-_Static_assert((X86_ADDR & (EPT_R | EPT_W | EPT_X | EPT_MT | EPT_IPAT | EPT_LEAF | EPT_A |
-			    EPT_D)) == 0,
+_Static_assert((X86_ADDR &
+		(EPT_R | EPT_W | EPT_X | EPT_MT | EPT_IPAT | EPT_LEAF | EPT_A | EPT_D)) == 0,
 	       "EPT flag bits overlap the address");
+_Static_assert(EPT_R + EPT_W + EPT_X + EPT_MT + EPT_IPAT + EPT_LEAF + EPT_A + EPT_D ==
+		       (EPT_R | EPT_W | EPT_X | EPT_MT | EPT_IPAT | EPT_LEAF | EPT_A | EPT_D),
+	       "EPT flag bits overlap each other");
+_Static_assert((GENMASK(51, 21) & (EPT_A | EPT_D)) == 0, "EPT A/D below the 2 MiB address");
 
 enum { EPT_MT_UC = 0, EPT_MT_WC = 1, EPT_MT_WT = 4, EPT_MT_WP = 5, EPT_MT_WB = 6 };
-static const u8 ept_mt_of[PT_MT_COUNT] = { [PT_MT_WB] = EPT_MT_WB, [PT_MT_WT] = EPT_MT_WT,
-					   [PT_MT_WC] = EPT_MT_WC, [PT_MT_UC] = EPT_MT_UC,
+static const u8 ept_mt_of[PT_MT_COUNT] = { [PT_MT_WB] = EPT_MT_WB,
+					   [PT_MT_WT] = EPT_MT_WT,
+					   [PT_MT_WC] = EPT_MT_WC,
+					   [PT_MT_UC] = EPT_MT_UC,
 					   [PT_MT_DEV] = EPT_MT_UC };
 
 static bool ept_present(u64 e, unsigned level)
@@ -170,8 +192,10 @@ static struct pt_attr ept_leaf_attr(u64 e, unsigned level)
 
 	a.perm = (u8)(((e & EPT_R) ? PT_R : 0) | ((e & EPT_W) ? PT_W : 0) |
 		      ((e & EPT_X) ? PT_X : 0));
-	a.mtype = mt == EPT_MT_WB ? PT_MT_WB : mt == EPT_MT_WT ? PT_MT_WT :
-		  mt == EPT_MT_WC ? PT_MT_WC : PT_MT_UC;
+	a.mtype = mt == EPT_MT_WB   ? PT_MT_WB
+		  : mt == EPT_MT_WT ? PT_MT_WT
+		  : mt == EPT_MT_WC ? PT_MT_WC
+				    : PT_MT_UC;
 	a.flags = (u8)(((e & EPT_IPAT) ? PT_F_IGNORE_PAT : 0) | ((e & EPT_A) ? PT_F_ACCESSED : 0) |
 		       ((e & EPT_D) ? PT_F_DIRTY : 0));
 	return a;
@@ -200,8 +224,8 @@ const struct pt_format pt_fmt_ept = {
 	.name = "ept",
 	.max_levels = 5,
 	.entry_shift = 3,
-	.bits = { 9, 9, 9, 9, 9 },
-	.pa_bits = 52,
+	.bits = { X86_LEVEL_BITS, X86_LEVEL_BITS, X86_LEVEL_BITS, X86_LEVEL_BITS, X86_LEVEL_BITS },
+	.pa_bits = X86_PA_BITS,
 	.block_mask = BIT(1) | BIT(2),
 	.max_concat = 1,
 	.perm_mask = PT_R | PT_W | PT_X,
@@ -222,11 +246,21 @@ const struct pt_format pt_fmt_ept = {
  *  [  PD   ][  PT   ][ offset ]     4 MiB pages at the PD, whose address
  *                                   bits 39:32 sit in entry bits 20:13 (PSE-36).
  */
+#define X86_32_LEVEL_BITS 10
+#define X86_32_PA_BITS 40
+#define X86_32_PSE36 GENMASK(20, 13) /* 4 MiB entry: address bits 39:32 */
+_Static_assert(PT_PAGE_SHIFT + 2 * X86_32_LEVEL_BITS == 32, "x86-32: 32-bit input");
+_Static_assert((4ULL << X86_32_LEVEL_BITS) == PAGE_SIZE,
+	       "x86-32: a table is one page of 4-byte entries");
+_Static_assert(32 + __builtin_popcountll(X86_32_PSE36) == X86_32_PA_BITS, "PSE-36: 40-bit output");
+_Static_assert((X86_32_PSE36 & (GENMASK(31, 22) | X86_PAT_BIG | GENMASK(8, 0))) == 0,
+	       "PSE-36 bits overlap the address or the flags");
+
 static u64 x86_32_leaf_addr(u64 e, unsigned level)
 {
 	if (level == 0)
 		return e & GENMASK(31, 12);
-	return (e & GENMASK(31, 22)) | (FIELD_GET(GENMASK(20, 13), e) << 32);
+	return (e & GENMASK(31, 22)) | (FIELD_GET(X86_32_PSE36, e) << 32);
 }
 
 static u64 x86_32_table_addr(u64 e)
@@ -245,8 +279,8 @@ const struct pt_format pt_fmt_x86_32 = {
 	.name = "x86-32",
 	.max_levels = 2,
 	.entry_shift = 2,
-	.bits = { 10, 10 },
-	.pa_bits = 40,
+	.bits = { X86_32_LEVEL_BITS, X86_32_LEVEL_BITS },
+	.pa_bits = X86_32_PA_BITS,
 	.block_mask = BIT(1),
 	.max_concat = 1,
 	.perm_mask = PT_R | PT_W | PT_X | PT_U,
@@ -264,6 +298,10 @@ const struct pt_format pt_fmt_x86_32 = {
  *  [PDPT][  PD  ][  PT  ][ offset ]     2 MiB pages at the PD.
  * PDPT entries have no permission bits; they always point to a PD.
  */
+#define PAE_PDPT_BITS 2
+_Static_assert(PT_PAGE_SHIFT + 2 * X86_LEVEL_BITS + PAE_PDPT_BITS == 32,
+	       "PAE: 32-bit input, a 4-entry PDPT");
+
 static bool pae_is_leaf(u64 e, unsigned level)
 {
 	return level == 0 || (level == 1 && (e & X86_PS));
@@ -273,8 +311,8 @@ const struct pt_format pt_fmt_x86_pae = {
 	.name = "x86-pae",
 	.max_levels = 3,
 	.entry_shift = 3,
-	.bits = { 9, 9, 2 },
-	.pa_bits = 52,
+	.bits = { X86_LEVEL_BITS, X86_LEVEL_BITS, PAE_PDPT_BITS },
+	.pa_bits = X86_PA_BITS,
 	.block_mask = BIT(1),
 	.max_concat = 1,
 	.perm_mask = PT_R | PT_W | PT_X | PT_U,

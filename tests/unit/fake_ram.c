@@ -10,6 +10,9 @@ static u8 *ram;
 static u64 ram_pages;
 static owner_t *meta;
 static struct palloc fake_pa;
+/* Pages taken by fake_ram_squeeze, given back by fake_ram_unsqueeze. */
+static hpa_t *squeezed;
+static u64 nr_squeezed;
 
 struct palloc *fake_ram_init(u64 pages)
 {
@@ -31,8 +34,11 @@ void fake_ram_fini(void)
 {
 	free(ram);
 	free(meta);
+	free(squeezed);
 	ram = NULL;
 	meta = NULL;
+	squeezed = NULL;
+	nr_squeezed = 0;
 	ram_pages = 0;
 }
 
@@ -48,7 +54,24 @@ bool fake_ram_squeeze(struct palloc *pa, u64 left)
 	hpa_t p;
 	if (pa->nr_free < left)
 		return false;
-	while (pa->nr_free > left)
+	if (!squeezed) {
+		squeezed = malloc(ram_pages * sizeof(*squeezed));
+		cr_assert(squeezed);
+	}
+	while (pa->nr_free > left) {
 		cr_assert_eq(palloc_alloc(pa, 0, OWNER_HV, &p), PALLOC_OK);
+		squeezed[nr_squeezed++] = p;
+	}
 	return true;
+}
+
+void fake_ram_unsqueeze(struct palloc *pa)
+{
+	while (nr_squeezed)
+		cr_assert_eq(palloc_free(pa, squeezed[--nr_squeezed], 0, OWNER_HV), PALLOC_OK);
+}
+
+u64 fake_ram_pages(void)
+{
+	return ram_pages;
 }

@@ -14,5 +14,9 @@ void fake_ram_fini(void);
 /* Take free pages away (as OWNER_HV) until only `left` remain free: out of
  * memory at a chosen point. Returns false if fewer than `left` were free. */
 bool fake_ram_squeeze(struct palloc *pa, u64 left);
+/* Give back every page fake_ram_squeeze took. */
+void fake_ram_unsqueeze(struct palloc *pa);
+/* Pages of fake RAM (from FAKE_RAM_BASE). */
+u64 fake_ram_pages(void);
 
 #endif
