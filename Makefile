@@ -102,15 +102,17 @@ K_SRCS := $(PURE_SRCS) \
 	vmx_svm/svm.c \
 	vmx_svm/svm_msr.c
 
-# Test guests (tests/guests/<name>/, see tests/guests/README.md) and their module
-# command lines; what follows "--" is the guest's own command line.
-GUESTS := hello cpu paging mmio hostile
+# Test guests (tests/guests/<name>/, see tests/guests/README.md): `make` builds
+# ALL_GUESTS; `make iso` puts GUESTS in the image, each with its module command
+# line GUEST_CMDLINE_<name> (what follows "--" is the guest's own command line).
+ALL_GUESTS := hello cpu paging mmio hostile
+GUESTS := hello
 GUEST_CMDLINE_hello := name=hello mem=64M -- greetings from the module command line
 GUEST_CMDLINE_cpu := name=cpu mem=64M
 GUEST_CMDLINE_paging := name=paging mem=64M
 GUEST_CMDLINE_mmio := name=mmio mem=64M
 GUEST_CMDLINE_hostile := name=hostile mem=64M
-GUEST_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(GUESTS))
+GUEST_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(ALL_GUESTS))
 
 K_OBJS := $(patsubst %.c,$(OUT)/%.o,$(K_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(K_ASM))
 K_DEPS := $(K_OBJS:.o=.d)
@@ -196,7 +198,7 @@ $(OUT)/guests/$(1).elf: $(call guest_objs,$(1)) $(GUEST_LIB_OBJS) $(OUT)/guest.l
 		-T $(OUT)/guest.ld -o $$@ $(call guest_objs,$(1)) $(GUEST_LIB_OBJS)
 	@grub-file --is-x86-multiboot $$@ || { echo "error: $$@ has no valid Multiboot1 header"; rm -f $$@; exit 1; }
 endef
-$(foreach g,$(GUESTS),$(eval $(call GUEST_RULE,$(g))))
+$(foreach g,$(ALL_GUESTS),$(eval $(call GUEST_RULE,$(g))))
 
 -include $(wildcard $(GUEST_OBJ)/*/*.d)
 

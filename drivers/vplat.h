@@ -30,12 +30,8 @@
 #define TESTDEV_NR_SCRATCH 16
 #define TESTDEV_SCRATCH_END 0x80 /* scratch registers at 0x00-0x7F */
 #define TESTDEV_ID 0x80
-/*
- * The value docs/hypercalls.md gives. It calls it "umbra" in little-endian
- * ASCII, but its bytes in memory order are "ubmra" (75 62 6d 72 61); the
- * number is what guests compare against, so the number is kept.
- */
-#define TESTDEV_ID_VALUE 0x61726d6275ULL
+/* "umbra" in ASCII, read as a little-endian number: bytes 75 6d 62 72 61. */
+#define TESTDEV_ID_VALUE 0x6172626d75ULL
 
 /* fw_cfg selectors (QEMU's numbering). */
 #define FW_CFG_SIGNATURE 0x0000

@@ -358,14 +358,14 @@ Test(vplat, testdev_id_register, .init = setup)
 {
 	static const u8 id[8] = { 0x75, 0x62, 0x6d, 0x72, 0x61, 0, 0, 0 }; /* as documented */
 
-	cr_expect_eq(mmio(TD + 0x80, 8, false, 0, VPLAT_DEVICE), 0x61726d6275ULL);
+	cr_expect_eq(mmio(TD + 0x80, 8, false, 0, VPLAT_DEVICE), 0x6172626d75ULL);
 	cr_expect_eq(mmio(TD + 0x80, 4, false, 0, VPLAT_DEVICE), 0x726d6275ULL);
 	cr_expect_eq(mmio(TD + 0x84, 4, false, 0, VPLAT_DEVICE), 0x61ULL);
 	cr_expect_eq(mmio(TD + 0x82, 2, false, 0, VPLAT_DEVICE), 0x726dULL);
 	for (int i = 0; i < 8; i++)
 		cr_expect_eq(mmio(TD + 0x80 + (u64)i, 1, false, 0, VPLAT_DEVICE), id[i]);
 	mmio(TD + 0x80, 8, true, 0, VPLAT_DEVICE); /* read-only */
-	cr_expect_eq(mmio(TD + 0x80, 8, false, 0, VPLAT_DEVICE), 0x61726d6275ULL);
+	cr_expect_eq(mmio(TD + 0x80, 8, false, 0, VPLAT_DEVICE), 0x6172626d75ULL);
 	cr_expect_eq(plat.testdev_bad, 0);
 }
 
@@ -391,7 +391,7 @@ Test(vplat, testdev_misaligned_and_out_of_range, .init = setup)
 	/* The dropped writes changed nothing. */
 	cr_expect_eq(mmio(TD, 8, false, 0, VPLAT_DEVICE), 0x1122334455667788ULL);
 	cr_expect_eq(mmio(TD + 0x78, 8, false, 0, VPLAT_DEVICE), 0x99);
-	cr_expect_eq(mmio(TD + 0x80, 8, false, 0, VPLAT_DEVICE), 0x61726d6275ULL);
+	cr_expect_eq(mmio(TD + 0x80, 8, false, 0, VPLAT_DEVICE), 0x6172626d75ULL);
 	cr_expect_eq(plat.unbacked_mmio, 0);
 }
 

@@ -1,0 +1,52 @@
+/* hostile: tries to get out of its VM (memory, MSRs, ports, instructions, hypercalls), then triple-faults. */
+#include "hostile.h"
+
+const char guest_name[] = "hostile";
+
+u64 ram_size(void)
+{
+	u64 ram = 0;
+
+	fwcfg_read(0x0003, &ram, sizeof(ram));
+	return ram;
+}
+
+/* A few CPUID leaves nobody defines: answered somehow, and the guest goes on. */
+static void check_odd_cpuid(void)
+{
+	static const u32 leaves[] = { 0x40000002, 0x4fffffff, 0x7fffffff, 0x8fffffff, 0xffffffff };
+
+	for (size_t i = 0; i < ARRAY_SIZE(leaves); i++)
+		(void)cpuid(leaves[i], 0xffffffff);
+	check(true, "hostile.odd_cpuid_leaves_survived", "%s", "still running");
+}
+
+/* An empty IDT: the next exception cannot be delivered, nor the #DF after it. */
+static __noreturn void triple_fault(void)
+{
+	static const struct __attribute__((packed)) {
+		u16 limit;
+		u32 base;
+	} empty = { 0, 0 };
+
+	printf("hostile: triple-faulting now\n");
+	__asm__ volatile("lidt %0\n\tud2" : : "m"(empty));
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+void guest_main(void)
+{
+	printf("hostile: trying to get out (%s)\n",
+	       under_umbra() ? "under umbra" : "not under umbra: only the harmless tries");
+	check_vm_instructions();
+	check_cr4_vmxe();
+	check_odd_cpuid();
+	check_ring3();
+	check_forbidden_msrs();
+	check_beyond_ram();
+	check_bad_hypercalls();
+	check_odd_ports();
+	print_summary();
+	triple_fault();
+}
