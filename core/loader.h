@@ -14,9 +14,9 @@ enum guest_mode {
 struct guest_start {
 	enum guest_mode mode;
 	u64 rip;
-	u64 rsp;    /* 0: the guest sets its own */
+	u64 rsp; /* 0: the guest sets its own */
 	u64 rax, rbx, rdi, rsi;
-	u64 cr3;    /* long mode: the loader's page tables */
+	u64 cr3;      /* long mode: the loader's page tables */
 	u64 gdt_base; /* long mode: the loader's GDT (code 0x08, data 0x10) */
 	u16 gdt_limit;
 };

@@ -88,8 +88,8 @@ static bool vm_create(struct vm *vm, const struct boot_module *mod, struct pallo
 	module_opts_parse(opts, &vm->opts);
 	memcpy(vm->name, vm->opts.name, sizeof(vm->name));
 	if (vm->opts.mem > GMEM_MAX_SIZE) {
-		pr_err("vm %u %s: refused: mem=%llu MiB is above the 3 GiB umbra supports\n", vm->id,
-		       vm->name, (unsigned long long)(vm->opts.mem >> 20));
+		pr_err("vm %u %s: refused: mem=%llu MiB is above the 3 GiB umbra supports\n",
+		       vm->id, vm->name, (unsigned long long)(vm->opts.mem >> 20));
 		return false;
 	}
 	if (gmem_alloc(&vm->mem, pa, vm->opts.mem, OWNER_GUEST(vm->id))) {
@@ -112,7 +112,8 @@ static bool vm_create(struct vm *vm, const struct boot_module *mod, struct pallo
 	}
 	kprintf("vm %u %s: created: %s npt asid=%u mem=%llu MiB entry=0x%llx mode=%s\n", vm->id,
 		vm->name, vendor->name, vm->asid, (unsigned long long)(vm->mem.size >> 20),
-		(unsigned long long)start.rip, start.mode == GUEST_MODE_LONG64 ? "long64" : "prot32");
+		(unsigned long long)start.rip,
+		start.mode == GUEST_MODE_LONG64 ? "long64" : "prot32");
 	vm->state = VM_READY;
 	return true;
 }

@@ -22,15 +22,15 @@ struct vm {
 	char name[MODULE_NAME_MAX];
 	struct module_opts opts;
 	struct gmem mem;
-	struct pt tdp; /* guest-physical to host-physical: NPT or EPT */
-	u32 asid;      /* address-space tag (ASID or VPID) */
+	struct pt tdp;	/* guest-physical to host-physical: NPT or EPT */
+	u32 asid;	/* address-space tag (ASID or VPID) */
 	bool tlb_flush; /* the tag was used before: flush it on the next entry */
 	struct vplat plat;
 	struct vcpu vcpu;
 
 	enum vm_state state;
 	bool passed;
-	u32 status;       /* the guest's own exit status (debug port, HC_EXIT) */
+	u32 status;	  /* the guest's own exit status (debug port, HC_EXIT) */
 	char reason[160]; /* how it ended, in words */
 	u64 exits[NR_EXIT_REASONS];
 	u64 nr_exits;

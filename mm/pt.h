@@ -51,14 +51,14 @@ struct pt_attr {
 struct pt_format {
 	const char *name;
 	u8 max_levels;
-	u8 entry_shift;           /* log2 of the entry size: 2 or 3 */
-	u8 bits[PT_MAX_LEVELS];   /* index bits per level (a full table) */
-	u8 pa_bits;               /* output address width */
-	u8 block_mask;            /* BIT(L): a leaf may sit at level L (bit 0 always set) */
-	u8 max_concat;            /* root tables that may be concatenated */
-	u8 perm_mask;             /* the PT_* permissions the format can express */
-	bool bbm;                 /* break-before-make needed (arm64) */
-	bool read_only;           /* guest formats: lookup and walk only */
+	u8 entry_shift;		/* log2 of the entry size: 2 or 3 */
+	u8 bits[PT_MAX_LEVELS]; /* index bits per level (a full table) */
+	u8 pa_bits;		/* output address width */
+	u8 block_mask;		/* BIT(L): a leaf may sit at level L (bit 0 always set) */
+	u8 max_concat;		/* root tables that may be concatenated */
+	u8 perm_mask;		/* the PT_* permissions the format can express */
+	bool bbm;		/* break-before-make needed (arm64) */
+	bool read_only;		/* guest formats: lookup and walk only */
 
 	bool (*present)(u64 e, unsigned level);
 	bool (*is_leaf)(u64 e, unsigned level); /* for a present entry */
@@ -90,7 +90,7 @@ struct pt {
 	const struct pt_format *fmt;
 	u8 levels;
 	u8 va_bits;
-	u8 block_mask; /* the format's, possibly narrowed (no 1 GiB pages, ...) */
+	u8 block_mask;		 /* the format's, possibly narrowed (no 1 GiB pages, ...) */
 	u8 shift[PT_MAX_LEVELS]; /* log2 of the bytes one entry covers, per level */
 	u32 root_entries;
 	u32 root_order; /* the root spans 2^root_order pages */
@@ -109,11 +109,11 @@ struct pt {
  * flushed, so no walker can still be reading a page being reused.
  */
 struct pt_flush {
-	u64 start, end;   /* input addresses whose translations changed; empty if start >= end */
-	u32 nr_changed;   /* valid entries changed or removed */
-	u32 nr_bbm;       /* break-before-make sequences */
-	bool walk_cache;  /* a table entry went away: paging-structure caches too */
-	u64 free_list;    /* unlinked table pages (a chain through their first word) */
+	u64 start, end;	 /* input addresses whose translations changed; empty if start >= end */
+	u32 nr_changed;	 /* valid entries changed or removed */
+	u32 nr_bbm;	 /* break-before-make sequences */
+	bool walk_cache; /* a table entry went away: paging-structure caches too */
+	u64 free_list;	 /* unlinked table pages (a chain through their first word) */
 	u32 nr_free;
 	/* Called between break and make (arm64: TLBI + DSB); may be NULL in tests. */
 	void (*bbm_sync)(void *ctx, u64 va, u64 size);
@@ -122,8 +122,8 @@ struct pt_flush {
 
 /* A leaf found by lookup or walk. */
 struct pt_leaf {
-	u64 va;   /* start of the leaf's range */
-	u64 pa;   /* where it maps */
+	u64 va;	  /* start of the leaf's range */
+	u64 pa;	  /* where it maps */
 	u64 size; /* 4 KiB, 2 MiB, ... */
 	unsigned level;
 	struct pt_attr attr;
@@ -135,8 +135,8 @@ struct pt_leaf {
  * holds 2^(va_bits - shift(levels-1)) entries: fewer than a page's worth or,
  * where the format allows it, up to 16 concatenated tables.
  */
-int pt_init(struct pt *pt, const struct pt_format *fmt, u32 va_bits, u32 levels,
-	    struct palloc *pa, owner_t owner);
+int pt_init(struct pt *pt, const struct pt_format *fmt, u32 va_bits, u32 levels, struct palloc *pa,
+	    owner_t owner);
 /* Describe an existing tree (a guest's) for lookup and walk only. */
 int pt_attach(struct pt *pt, const struct pt_format *fmt, u32 va_bits, u32 levels, u64 root);
 /* Free every table page, root included. The table must no longer be in use. */

@@ -17,7 +17,8 @@ static void note_unbacked(struct vm *vm, const char *what, u64 addr, bool write)
 {
 	u64 n = vm->plat.unbacked_pio + vm->plat.unbacked_mmio;
 	if (n == 1 || log_get_level() >= LOG_DEBUG)
-		pr_info("vm %u %s: %s %s 0x%llx: nothing there (reads all ones, writes dropped)%s\n",
+		pr_info("vm %u %s: %s %s 0x%llx: nothing there (reads all ones, writes "
+			"dropped)%s\n",
 			vm->id, vm->name, write ? "write to" : "read of", what,
 			(unsigned long long)addr, n == 1 ? "; further ones are counted" : "");
 }

@@ -212,6 +212,14 @@ static void decode_io(struct vm_exit *e, const struct vmcb_control *c)
 	e->next_rip = c->exit_info2; /* IOIO always reports the next RIP */
 }
 
+/* Intercepted instructions a guest without SVM or XSAVE must see #UD for. */
+static bool svm_insn_undefined(u64 code)
+{
+	return code == SVM_EXIT_VMRUN || code == SVM_EXIT_VMLOAD || code == SVM_EXIT_VMSAVE ||
+	       code == SVM_EXIT_STGI || code == SVM_EXIT_CLGI || code == SVM_EXIT_SKINIT ||
+	       code == SVM_EXIT_INVLPGA || code == SVM_EXIT_XSETBV;
+}
+
 /* Without NRIP save, the exiting instructions have these fixed lengths
  * (a redundant prefix in front would make them longer; umbra assumes none). */
 static u64 next_rip(const struct vmcb *vmcb, u8 len)
@@ -252,6 +260,8 @@ static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
 		e->reason = EXIT_INTR;
 	} else if (code == SVM_EXIT_INVALID) {
 		e->reason = EXIT_INVALID;
+	} else if (svm_insn_undefined(code)) {
+		e->reason = EXIT_UNDEFINED;
 	} else if (code >= SVM_EXIT_EXC_BASE && code < SVM_EXIT_EXC_BASE + 32) {
 		e->reason = EXIT_EXCEPTION;
 		e->exc.vector = (u8)(code - SVM_EXIT_EXC_BASE);

@@ -17,35 +17,35 @@ struct vmcb_control {
 	u32 intercept_cr;  /* 0x000: reads 15:0, writes 31:16 */
 	u32 intercept_dr;  /* 0x004 */
 	u32 intercept_exc; /* 0x008 */
-	u32 intercept3;    /* 0x00C */
-	u32 intercept4;    /* 0x010 */
-	u32 intercept5;    /* 0x014 */
+	u32 intercept3;	   /* 0x00C */
+	u32 intercept4;	   /* 0x010 */
+	u32 intercept5;	   /* 0x014 */
 	u8 rsvd0[0x03C - 0x018];
 	u16 pause_threshold; /* 0x03C */
 	u16 pause_count;     /* 0x03E */
-	u64 iopm_base;       /* 0x040 */
-	u64 msrpm_base;      /* 0x048 */
-	u64 tsc_offset;      /* 0x050 */
-	u32 asid;            /* 0x058 */
-	u8 tlb_control;      /* 0x05C */
+	u64 iopm_base;	     /* 0x040 */
+	u64 msrpm_base;	     /* 0x048 */
+	u64 tsc_offset;	     /* 0x050 */
+	u32 asid;	     /* 0x058 */
+	u8 tlb_control;	     /* 0x05C */
 	u8 rsvd1[3];
-	u64 vintr;           /* 0x060: V_TPR, V_IRQ, V_INTR_MASKING, ... */
-	u64 int_state;       /* 0x068 */
-	u64 exit_code;       /* 0x070 */
-	u64 exit_info1;      /* 0x078 */
-	u64 exit_info2;      /* 0x080 */
-	u64 exit_int_info;   /* 0x088 */
-	u64 np_enable;       /* 0x090 */
-	u64 avic_apic_bar;   /* 0x098 */
-	u64 ghcb_pa;         /* 0x0A0 */
-	u64 event_inj;       /* 0x0A8 */
-	u64 n_cr3;           /* 0x0B0 */
-	u64 lbr_virt;        /* 0x0B8 */
-	u32 clean;           /* 0x0C0 */
+	u64 vintr;	   /* 0x060: V_TPR, V_IRQ, V_INTR_MASKING, ... */
+	u64 int_state;	   /* 0x068 */
+	u64 exit_code;	   /* 0x070 */
+	u64 exit_info1;	   /* 0x078 */
+	u64 exit_info2;	   /* 0x080 */
+	u64 exit_int_info; /* 0x088 */
+	u64 np_enable;	   /* 0x090 */
+	u64 avic_apic_bar; /* 0x098 */
+	u64 ghcb_pa;	   /* 0x0A0 */
+	u64 event_inj;	   /* 0x0A8 */
+	u64 n_cr3;	   /* 0x0B0 */
+	u64 lbr_virt;	   /* 0x0B8 */
+	u32 clean;	   /* 0x0C0 */
 	u32 rsvd2;
-	u64 next_rip;        /* 0x0C8 */
-	u8 insn_len;         /* 0x0D0 */
-	u8 insn_bytes[15];   /* 0x0D1 */
+	u64 next_rip;	   /* 0x0C8 */
+	u8 insn_len;	   /* 0x0D0 */
+	u8 insn_bytes[15]; /* 0x0D1 */
 	u8 rsvd3[0x400 - 0x0E0];
 };
 
@@ -66,16 +66,16 @@ struct vmcb_save {
 	u8 rsvd3[0x5D8 - 0x580];
 	u64 rsp; /* 0x5D8 */
 	u8 rsvd4[0x5F8 - 0x5E0];
-	u64 rax;            /* 0x5F8 */
-	u64 star;           /* 0x600 */
-	u64 lstar;          /* 0x608 */
-	u64 cstar;          /* 0x610 */
-	u64 sfmask;         /* 0x618 */
+	u64 rax;	    /* 0x5F8 */
+	u64 star;	    /* 0x600 */
+	u64 lstar;	    /* 0x608 */
+	u64 cstar;	    /* 0x610 */
+	u64 sfmask;	    /* 0x618 */
 	u64 kernel_gs_base; /* 0x620 */
 	u64 sysenter_cs;    /* 0x628 */
 	u64 sysenter_esp;   /* 0x630 */
 	u64 sysenter_eip;   /* 0x638 */
-	u64 cr2;            /* 0x640 */
+	u64 cr2;	    /* 0x640 */
 	u8 rsvd5[0x668 - 0x648];
 	u64 g_pat;  /* 0x668 */
 	u64 dbgctl; /* 0x670 */
@@ -152,6 +152,13 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_EXIT_SHUTDOWN 0x07F
 #define SVM_EXIT_VMRUN 0x080
 #define SVM_EXIT_VMMCALL 0x081
+#define SVM_EXIT_INVLPGA 0x07A
+#define SVM_EXIT_VMLOAD 0x082
+#define SVM_EXIT_VMSAVE 0x083
+#define SVM_EXIT_STGI 0x084
+#define SVM_EXIT_CLGI 0x085
+#define SVM_EXIT_SKINIT 0x086
+#define SVM_EXIT_XSETBV 0x08D
 #define SVM_EXIT_NPF 0x400
 #define SVM_EXIT_INVALID ((u64)-1)
 

@@ -24,17 +24,17 @@ const struct vendor_ops *vendor;
 #define HV_VERSION 0x00010000
 
 /* Leaf 1 ECX/EDX bits umbra does not virtualize (yet). */
-#define CPUID1_ECX_HIDE                                                                       \
-	(BIT(3) /* monitor */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | BIT(7) /* EST */ |      \
+#define CPUID1_ECX_HIDE                                                                     \
+	(BIT(3) /* monitor */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | BIT(7) /* EST */ |    \
 	 BIT(8) /* TM2 */ | BIT(15) /* PDCM */ | BIT(18) /* DCA */ | BIT(21) /* x2APIC */ | \
 	 BIT(24) /* TSC deadline */ | BIT(26) /* XSAVE */ | BIT(27) /* OSXSAVE */ |         \
 	 BIT(28) /* AVX */)
-#define CPUID1_EDX_HIDE                                                                    \
+#define CPUID1_EDX_HIDE                                                                  \
 	(BIT(7) /* MCE */ | BIT(9) /* APIC */ | BIT(12) /* MTRR */ | BIT(14) /* MCA */ | \
 	 BIT(22) /* ACPI thermal */ | BIT(29) /* TM */)
 #define CPUID1_ECX_HYPERVISOR BIT(31)
 /* Leaf 7.0 EBX: AVX2, AVX-512 family, SGX, MPX, RTM/HLE, processor trace. */
-#define CPUID7_EBX_HIDE                                                                        \
+#define CPUID7_EBX_HIDE                                                                         \
 	(BIT(2) | BIT(4) | BIT(5) | BIT(11) | BIT(14) | BIT(16) | BIT(17) | BIT(21) | BIT(25) | \
 	 BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
 #define CPUID_EXT_ECX_HIDE (BIT(2) /* SVM */ | BIT(10) /* IBS */ | BIT(23) /* perf counters */)
@@ -72,7 +72,15 @@ struct cpuid_regs cpuid_model(u32 leaf, u32 sub)
 			r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		}
 		break;
-	case 5: case 6: case 0xA: case 0xB: case 0xD: case 0xF: case 0x10: case 0x12: case 0x14:
+	case 5:
+	case 6:
+	case 0xA:
+	case 0xB:
+	case 0xD:
+	case 0xF:
+	case 0x10:
+	case 0x12:
+	case 0x14:
 	case 0x8000000A:
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
@@ -174,7 +182,8 @@ static void handle_hlt(struct vcpu *v, const struct vm_exit *e)
 
 static void handle_shutdown(struct vcpu *v, const struct vm_exit *e)
 {
-	vm_end(v->vm, false, 0, "triple fault (shutdown) at rip 0x%llx", (unsigned long long)v->rip);
+	vm_end(v->vm, false, 0, "triple fault (shutdown) at rip 0x%llx",
+	       (unsigned long long)v->rip);
 }
 
 static void handle_invalid(struct vcpu *v, const struct vm_exit *e)
@@ -191,6 +200,12 @@ static void handle_exception(struct vcpu *v, const struct vm_exit *e)
 
 static void handle_intr(struct vcpu *v, const struct vm_exit *e)
 {
+}
+
+/* The CPUID model hides SVM, VMX and XSAVE, so their instructions raise #UD. */
+static void handle_undefined(struct vcpu *v, const struct vm_exit *e)
+{
+	vendor->inject_exception(v, VEC_UD, false, 0);
 }
 
 static void handle_other(struct vcpu *v, const struct vm_exit *e)
@@ -212,15 +227,22 @@ static const exit_handler handlers[NR_EXIT_REASONS] = {
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_INTR] = handle_intr,
 	[EXIT_INVALID] = handle_invalid,
+	[EXIT_UNDEFINED] = handle_undefined,
 	[EXIT_OTHER] = handle_other,
 };
 
 const char *const exit_reason_names[NR_EXIT_REASONS] = {
-	[EXIT_CPUID] = "cpuid",	    [EXIT_MSR] = "msr",
-	[EXIT_IO] = "io",	    [EXIT_TDP_FAULT] = "tdp_fault",
-	[EXIT_HLT] = "hlt",	    [EXIT_HYPERCALL] = "hypercall",
-	[EXIT_EXCEPTION] = "exception", [EXIT_SHUTDOWN] = "shutdown",
-	[EXIT_INTR] = "intr",	    [EXIT_INVALID] = "invalid",
+	[EXIT_CPUID] = "cpuid",
+	[EXIT_MSR] = "msr",
+	[EXIT_IO] = "io",
+	[EXIT_TDP_FAULT] = "tdp_fault",
+	[EXIT_HLT] = "hlt",
+	[EXIT_HYPERCALL] = "hypercall",
+	[EXIT_EXCEPTION] = "exception",
+	[EXIT_SHUTDOWN] = "shutdown",
+	[EXIT_INTR] = "intr",
+	[EXIT_INVALID] = "invalid",
+	[EXIT_UNDEFINED] = "undefined",
 	[EXIT_OTHER] = "other",
 };
 

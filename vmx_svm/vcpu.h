@@ -39,8 +39,9 @@ enum exit_reason {
 	EXIT_EXCEPTION,
 	EXIT_SHUTDOWN, /* triple fault */
 	EXIT_INTR,
-	EXIT_INVALID, /* the CPU refused the guest state */
-	EXIT_OTHER,   /* an intercept umbra did not ask for */
+	EXIT_INVALID,	/* the CPU refused the guest state */
+	EXIT_UNDEFINED, /* an instruction the guest's CPU model lacks (SVM/VMX, XSETBV): #UD */
+	EXIT_OTHER,	/* an intercept umbra did not ask for */
 	NR_EXIT_REASONS,
 };
 

@@ -355,8 +355,8 @@ Test(module_opts, ipa_width)
 		fake_log_reset();
 		snprintf(line, sizeof(line), "/guests/vm.img ipa=44 ipa=%s", bad[i]);
 		cr_assert_eq(mod(line, 1).ipa_bits, 44, "%s: the good value stays", line);
-		snprintf(want, sizeof(want), "module vm: bad value '%s' for ipa= (use 32 to 52 bits)",
-			 bad[i]);
+		snprintf(want, sizeof(want),
+			 "module vm: bad value '%s' for ipa= (use 32 to 52 bits)", bad[i]);
 		cr_assert(fake_log_contains(want), "want '%s', log:\n%s", want, fake_log_text());
 	}
 }

@@ -356,12 +356,12 @@ Test(vplat, testdev_scratch_every_size_and_offset, .init = setup)
 
 Test(vplat, testdev_id_register, .init = setup)
 {
-	static const u8 id[8] = { 0x75, 0x62, 0x6d, 0x72, 0x61, 0, 0, 0 }; /* as documented */
+	static const u8 id[8] = { 'u', 'm', 'b', 'r', 'a', 0, 0, 0 }; /* memory order */
 
 	cr_expect_eq(mmio(TD + 0x80, 8, false, 0, VPLAT_DEVICE), 0x6172626d75ULL);
-	cr_expect_eq(mmio(TD + 0x80, 4, false, 0, VPLAT_DEVICE), 0x726d6275ULL);
+	cr_expect_eq(mmio(TD + 0x80, 4, false, 0, VPLAT_DEVICE), 0x72626d75ULL);
 	cr_expect_eq(mmio(TD + 0x84, 4, false, 0, VPLAT_DEVICE), 0x61ULL);
-	cr_expect_eq(mmio(TD + 0x82, 2, false, 0, VPLAT_DEVICE), 0x726dULL);
+	cr_expect_eq(mmio(TD + 0x82, 2, false, 0, VPLAT_DEVICE), 0x7262ULL);
 	for (int i = 0; i < 8; i++)
 		cr_expect_eq(mmio(TD + 0x80 + (u64)i, 1, false, 0, VPLAT_DEVICE), id[i]);
 	mmio(TD + 0x80, 8, true, 0, VPLAT_DEVICE); /* read-only */
