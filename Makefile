@@ -113,12 +113,15 @@ GUEST_CMDLINE_paging := name=paging mem=64M
 GUEST_CMDLINE_mmio := name=mmio mem=64M
 GUEST_CMDLINE_hostile := name=hostile mem=64M
 GUEST_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(ALL_GUESTS))
+# Plain ELF64 guests (tests/guests64/), started in long mode.
+GUESTS64 := hello64
+GUEST64_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(GUESTS64))
 
 K_OBJS := $(patsubst %.c,$(OUT)/%.o,$(K_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(K_ASM))
 K_DEPS := $(K_OBJS:.o=.d)
 
 .PHONY: all iso run test unit boot-tests lint tcb clean guests
-all: $(OUT)/umbra.elf $(GUEST_ELFS)
+all: $(OUT)/umbra.elf $(GUEST_ELFS) $(GUEST64_ELFS)
 
 $(OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -201,6 +204,26 @@ endef
 $(foreach g,$(ALL_GUESTS),$(eval $(call GUEST_RULE,$(g))))
 
 -include $(wildcard $(GUEST_OBJ)/*/*.d)
+
+# Plain ELF64 test guests (tests/guests64/<name>/main.S): no Multiboot header,
+# so umbra's loader starts them in long mode.
+ifneq ($(findstring clang,$(CC)),)
+GUEST64_ASFLAGS := --target=x86_64-unknown-none-elf
+else
+GUEST64_ASFLAGS := -m64
+endif
+
+$(OUT)/guests/%.o64: tests/guests64/%/main.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST64_ASFLAGS) -D__ASSEMBLY__ -Wa,--noexecstack -c $< -o $@
+
+$(OUT)/guest64.ld: linker/guest64.ld.S
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -D__ASSEMBLY__ $< -o $@
+
+$(OUT)/guests/%.elf: $(OUT)/guests/%.o64 $(OUT)/guest64.ld
+	$(KLD) -m elf_x86_64 -nostdlib -static -z max-page-size=4096 -z noexecstack \
+		-T $(OUT)/guest64.ld -o $@ $<
 
 guests: $(GUEST_ELFS)
 

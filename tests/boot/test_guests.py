@@ -58,6 +58,16 @@ def test_guest_alone(boot, umbra_elf, name):
     check_guest_passed(r.serial, name)
 
 
+def test_elf64_guest_starts_in_long_mode(boot, umbra_elf):
+    r = boot("qemu", kernel=umbra_elf, cpu="max", timeout=TIMEOUT,
+             modules=[(guest("hello64"), "name=hello64 mem=64M -- long live")])
+    expect_status(r, PASS)
+    assert re.search(r"^vm 0 hello64: created: svm npt asid=\d+ mem=64 MiB entry=0x[0-9a-f]+ "
+                     r"mode=long64$", r.serial, re.M)
+    assert "[hello64] hello64: long mode, command line 'long live'" in r.serial
+    check_guest_passed(r.serial, "hello64")
+
+
 def test_guest_command_line_after_double_dash(boot, umbra_elf):
     r = boot("qemu", kernel=umbra_elf, cpu="max", timeout=TIMEOUT,
              modules=[(guest("hello"), "name=greeter mem=32M -- hi there  from umbra")])
