@@ -359,6 +359,35 @@ static int module_option(struct module_opts *out, const struct word *whole, cons
 	return 1;
 }
 
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+void module_cmdline_split(const char *line, char *opts, size_t opts_len, const char **guest)
+{
+	const char *p = line;
+	size_t n;
+
+	*guest = "";
+	for (; *p; p++) {
+		bool start = p == line || blank(p[-1]);
+		if (start && p[0] == '-' && p[1] == '-' && (blank(p[2]) || !p[2])) {
+			*guest = p[2] ? p + 3 : p + 2;
+			break;
+		}
+	}
+	n = (size_t)(p - line);
+	if (opts_len) {
+		n = n < opts_len - 1 ? n : opts_len - 1;
+		for (size_t i = 0; i < n; i++)
+			opts[i] = line[i];
+		opts[n] = '\0';
+	}
+	while (blank(**guest))
+		(*guest)++;
+}
+
 int module_opts_parse(const char *cmdline, struct module_opts *out)
 {
 	struct opt_iter it;

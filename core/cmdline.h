@@ -52,6 +52,14 @@ struct module_opts {
 	u32 ipa_bits;		    /* ipa= (arm64 stage-2 input width, 32..52); 0: the default */
 };
 
+/*
+ * A module's command line is "<image> [umbra options] [-- guest command line]".
+ * Split it at the first word "--": opts gets what comes before (cut to fit
+ * opts_len, NUL-terminated), *guest points at what follows, leading blanks
+ * skipped ("" when there is no "--").
+ */
+void module_cmdline_split(const char *line, char *opts, size_t opts_len, const char **guest);
+
 /* Parse a module's command line; unknown options are reported but options
  * meant for later issues (tdp=, ipa=, ...) may be listed in a known set.
  * Returns the number of problems reported. */

@@ -49,7 +49,10 @@ static void report_modules(const struct boot_info *bi)
 	for (u32 i = 0; i < bi->nr_mods; i++) {
 		const struct boot_module *m = &bi->mods[i];
 		struct module_opts mo;
-		module_opts_parse(m->cmdline, &mo);
+		char opts[BOOT_MOD_CMDLINE_MAX];
+		const char *guest;
+		module_cmdline_split(m->cmdline, opts, sizeof(opts), &guest);
+		module_opts_parse(opts, &mo);
 		kprintf("module %s: size=%llu cmdline='%s' at 0x%llx\n", mo.name,
 			(unsigned long long)(m->end - m->start), m->cmdline,
 			(unsigned long long)m->start);

@@ -44,30 +44,6 @@ int vm_tdp_map_ram(struct vm *vm, u8 perm)
 	return 0;
 }
 
-/*
- * A module's command line is "<image> [umbra options] [-- guest command line]":
- * split it at the first word "--". opts gets the part before, guest the rest.
- */
-static void split_cmdline(const char *line, char *opts, size_t opts_len, const char **guest)
-{
-	const char *p = line;
-
-	*guest = "";
-	while (*p) {
-		bool start = p == line || p[-1] == ' ' || p[-1] == '\t';
-		if (start && p[0] == '-' && p[1] == '-' && (p[2] == ' ' || p[2] == '\t' || !p[2])) {
-			*guest = p[2] ? p + 3 : p + 2;
-			break;
-		}
-		p++;
-	}
-	size_t n = MIN((size_t)(p - line), opts_len - 1);
-	memcpy(opts, line, n);
-	opts[n] = '\0';
-	while (**guest == ' ' || **guest == '\t')
-		(*guest)++;
-}
-
 static void vm_free(struct vm *vm)
 {
 	if (vm->vcpu.vendor)
@@ -84,7 +60,7 @@ static bool vm_create(struct vm *vm, const struct boot_module *mod, struct pallo
 	const char *guest_cmdline;
 	struct guest_start start;
 
-	split_cmdline(mod->cmdline, opts, sizeof(opts), &guest_cmdline);
+	module_cmdline_split(mod->cmdline, opts, sizeof(opts), &guest_cmdline);
 	module_opts_parse(opts, &vm->opts);
 	memcpy(vm->name, vm->opts.name, sizeof(vm->name));
 	if (vm->opts.mem > GMEM_MAX_SIZE) {

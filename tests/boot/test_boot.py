@@ -96,6 +96,10 @@ def test_multiboot1_qemu_kernel(boot, umbra_elf, hello_guest):
 
 def test_iso_seabios(boot, umbra_iso, hello_guest):
     r = boot("qemu", iso=umbra_iso, cpu="max", timeout=QEMU_TIMEOUT)
+    # GRUB's module2 line carries "-- <guest command line>" through to the guest.
+    assert "[hello] hello: loader 'umbra', command line 'greetings from the module command line'" \
+        in r.serial
+    assert "warning: module hello" not in r.serial
     expect_status(r, PASS)
     check_boot(r, "multiboot2", "bios")
     check_hello_module(r, hello_guest)

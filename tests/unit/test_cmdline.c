@@ -361,6 +361,35 @@ Test(module_opts, ipa_width)
 	}
 }
 
+Test(module_opts, split_at_double_dash)
+{
+	static const struct {
+		const char *line, *opts, *guest;
+	} cases[] = {
+		{ "/g/hello.elf name=a -- hi there", "/g/hello.elf name=a ", "hi there" },
+		{ "name=a mem=8M --   spaced  out ", "name=a mem=8M ", "spaced  out " },
+		{ "/g/x.elf --", "/g/x.elf ", "" },
+		{ "--", "", "" },
+		{ "-- -- twice", "", "-- twice" },
+		{ "/g/x.elf name=a--b --c", "/g/x.elf name=a--b --c", "" },
+		{ "/g/x.elf name=a\t--\tx", "/g/x.elf name=a\t", "x" },
+		{ "", "", "" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char opts[64];
+		const char *guest = NULL;
+		module_cmdline_split(cases[i].line, opts, sizeof(opts), &guest);
+		cr_assert_str_eq(opts, cases[i].opts, "case %zu", i);
+		cr_assert_str_eq(guest, cases[i].guest, "case %zu", i);
+	}
+	/* A small buffer cuts the options but not the guest's part. */
+	char tiny[5];
+	const char *guest;
+	module_cmdline_split("abcdefgh -- g", tiny, sizeof(tiny), &guest);
+	cr_assert_str_eq(tiny, "abcd");
+	cr_assert_str_eq(guest, "g");
+}
+
 /* ---------------------------------------------------------------- sizes */
 
 static bool size_of(const char *s, u64 *out)
