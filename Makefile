@@ -97,6 +97,7 @@ K_SRCS := $(PURE_SRCS) \
 	mm/mem_init.c \
 	core/vm.c \
 	arch/x86/virt.c \
+	arch/x86/lapic.c \
 	vmx_svm/vcpu.c \
 	vmx_svm/exits.c \
 	vmx_svm/svm.c \

@@ -20,6 +20,11 @@ void arch_cpu_report(void);
 /* Turn on hardware virtualization for running guests; false (with the reason
  * printed) when this CPU offers nothing umbra can use. */
 bool arch_virt_init(struct palloc *pa);
+/* Time slices for guests: a host timer whose interrupt makes the running
+ * guest exit. arch_slice_start arms one slice (about 16 ms). */
+bool arch_slice_init(void);
+void arch_slice_start(void);
+void arch_slice_stop(void);
 /* Raise a breakpoint trap and return how many the handler has seen in all. */
 u64 arch_breakpoint_selftest(void);
 

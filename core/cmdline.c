@@ -342,6 +342,16 @@ static int module_option(struct module_opts *out, const struct word *whole, cons
 			out->name, show(val, shown, sizeof(shown)));
 		return 1;
 	}
+	if (has_eq && word_is(key, "slices")) {
+		u64 n;
+		if (parse_size(val->s, val->len, &n) && n >= 1 && n <= 1000000000) {
+			out->slices = n;
+			return 0;
+		}
+		pr_warn("module %s: bad value '%s' for slices= (use 1 to 1000000000)", out->name,
+			show(val, shown, sizeof(shown)));
+		return 1;
+	}
 	if (has_eq && word_is(key, "ipa")) {
 		u64 bits;
 		if (parse_size(val->s, val->len, &bits) && bits >= 32 && bits <= 52) {
@@ -399,6 +409,7 @@ int module_opts_parse(const char *cmdline, struct module_opts *out)
 	default_name(&path, out->name);
 	out->mem = MODULE_MEM_DEFAULT;
 	out->ipa_bits = 0;
+	out->slices = 0;
 	while (opt_next(&it, &whole, &key, &val, &has_eq))
 		problems += module_option(out, &whole, &key, &val, has_eq);
 	return problems;

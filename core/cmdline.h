@@ -50,6 +50,7 @@ struct module_opts {
 	char name[MODULE_NAME_MAX]; /* name=, else the path's base name */
 	u64 mem;		    /* bytes, mem= with K/M/G suffix, default 64M */
 	u32 ipa_bits;		    /* ipa= (arm64 stage-2 input width, 32..52); 0: the default */
+	u64 slices;		    /* slices=: time slices before umbra ends it; 0: no limit */
 };
 
 /*

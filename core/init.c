@@ -80,6 +80,9 @@ static bool run_guests(const struct boot_info *bi)
 			bi->nr_mods);
 		return false;
 	}
+	if (!arch_slice_init())
+		pr_warn("umbra: no slice timer: each guest runs until it ends, one after "
+			"another\n");
 	vm_create_all(bi, mem_palloc());
 	return vm_run_all();
 }

@@ -1,6 +1,7 @@
 /* vm.c: making VMs from boot modules, running them to their end, and the summary. */
 #include "core/vm.h"
 
+#include "core/arch.h"
 #include "core/console.h"
 #include "core/kstring.h"
 #include "core/log.h"
@@ -130,11 +131,8 @@ static void report_exits(const struct vm *vm)
 	kprintf("%s\n", line);
 }
 
-static void vm_run_one(struct vm *vm)
+static void vm_finish(struct vm *vm)
 {
-	kprintf("vm %u %s: running\n", vm->id, vm->name);
-	vm->state = VM_RUNNING;
-	vcpu_run(&vm->vcpu);
 	vplat_flush(&vm->plat);
 	kprintf("vm %u %s: ended: %s; status=%u result=%s\n", vm->id, vm->name, vm->reason,
 		vm->status, vm->passed ? "pass" : "fail");
@@ -142,14 +140,50 @@ static void vm_run_one(struct vm *vm)
 	vm_free(vm);
 }
 
+/* One time slice of one VM; returns false once the VM has ended. */
+static bool vm_slice(struct vm *vm)
+{
+	if (vm->state == VM_READY) {
+		kprintf("vm %u %s: running\n", vm->id, vm->name);
+		vm->state = VM_RUNNING;
+	}
+	arch_slice_start();
+	vcpu_run(&vm->vcpu);
+	arch_slice_stop();
+	vm->slices++;
+	if (vm->state == VM_RUNNING && vm->opts.slices && vm->slices >= vm->opts.slices)
+		vm_end(vm, false, 0, "used up its %llu time slices (slices=)",
+		       (unsigned long long)vm->opts.slices);
+	if (vm->state != VM_ENDED)
+		return true;
+	vm_finish(vm);
+	return false;
+}
+
+/*
+ * Round robin on the boot CPU: each VM runs until its slice timer fires
+ * (an INTR exit) or it ends, then the next one. A guest that spins without
+ * ever exiting still gives the CPU back at the end of its slice.
+ */
+static void schedule(void)
+{
+	bool any = true;
+
+	while (any) {
+		any = false;
+		for (u32 i = 0; i < nr_vms; i++) {
+			struct vm *vm = &vms[i];
+			if (vm->state != VM_ENDED)
+				any |= vm_slice(vm);
+		}
+	}
+}
+
 bool vm_run_all(void)
 {
 	u32 passed = 0;
 
-	for (u32 i = 0; i < nr_vms; i++) {
-		if (vms[i].state == VM_READY)
-			vm_run_one(&vms[i]);
-	}
+	schedule();
 	kprintf("umbra: guest summary:\n");
 	for (u32 i = 0; i < nr_vms; i++) {
 		const struct vm *vm = &vms[i];

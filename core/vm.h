@@ -32,6 +32,7 @@ struct vm {
 	bool passed;
 	u32 status;	  /* the guest's own exit status (debug port, HC_EXIT) */
 	char reason[160]; /* how it ended, in words */
+	u64 slices;	  /* time slices it has run */
 	u64 exits[NR_EXIT_REASONS];
 	u64 nr_exits;
 };

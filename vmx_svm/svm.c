@@ -127,8 +127,9 @@ static void set_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit, u64 base
 
 static void init_control(struct vmcb_control *c, const struct vm *vm)
 {
-	c->intercept3 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO |
-			SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN | SVM_INTERCEPT_INVLPGA;
+	c->intercept3 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
+			SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
+			SVM_INTERCEPT_INVLPGA;
 	c->intercept4 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
 			SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
 			SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
@@ -286,9 +287,17 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 	if (!s->ran || !feat.vmcb_clean)
 		vmcb->ctl.clean = 0;
 
-	__asm__ volatile("clgi" ::: "memory");
+	/*
+	 * GIF clear holds interrupts off while the host's IF is set, so that a
+	 * physical interrupt (the slice timer) during the guest's run causes an
+	 * INTR exit. Back in the host, IF goes off before GIF comes on; after an
+	 * INTR exit a short window lets the interrupt reach its handler (EOI).
+	 */
+	__asm__ volatile("clgi; sti" ::: "memory");
 	svm_vmrun(s->vmcb_pa, v->gpr, host_vmcb_pa);
-	__asm__ volatile("stgi" ::: "memory");
+	__asm__ volatile("cli; stgi" ::: "memory");
+	if (vmcb->ctl.exit_code == SVM_EXIT_INTR)
+		__asm__ volatile("sti; nop; cli" ::: "memory");
 
 	s->ran = true;
 	vmcb->ctl.clean = feat.vmcb_clean ? SVM_CLEAN_ALL : 0;

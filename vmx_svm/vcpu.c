@@ -198,8 +198,10 @@ static void handle_exception(struct vcpu *v, const struct vm_exit *e)
 	       e->exc.vector, e->exc.error, (unsigned long long)v->rip);
 }
 
+/* A host interrupt: the slice timer (already acknowledged by its handler). */
 static void handle_intr(struct vcpu *v, const struct vm_exit *e)
 {
+	v->preempted = true;
 }
 
 /* The CPUID model hides SVM, VMX and XSAVE, so their instructions raise #UD. */
@@ -251,7 +253,8 @@ void vcpu_run(struct vcpu *v)
 	struct vm *vm = v->vm;
 	struct vm_exit e;
 
-	while (vm->state == VM_RUNNING) {
+	v->preempted = false;
+	while (vm->state == VM_RUNNING && !v->preempted) {
 		vendor->run(v, &e);
 		vm->nr_exits++;
 		vm->exits[e.reason]++;

@@ -88,7 +88,8 @@ struct vcpu {
 	u64 rip;
 	u64 rflags;
 	u64 tsc_aux;
-	void *vendor; /* the back end's per-vCPU state (VMCB, VMCS) */
+	bool preempted; /* the time slice ended (a host interrupt exit) */
+	void *vendor;	/* the back end's per-vCPU state (VMCB, VMCS) */
 };
 
 /*
@@ -116,7 +117,7 @@ struct vendor_ops {
 /* The back end this CPU uses, chosen at boot; NULL if none. */
 extern const struct vendor_ops *vendor;
 
-/* Run a vCPU until its VM ends. */
+/* Run a vCPU until its VM ends or its time slice does (v->preempted). */
 void vcpu_run(struct vcpu *v);
 
 /* Vector numbers the handlers inject. */

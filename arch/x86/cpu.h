@@ -104,6 +104,9 @@ static inline __noreturn void cpu_halt_forever(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/* Map device registers into umbra's address space, uncached (paging.c). */
+int arch_map_mmio(u64 pa, u64 size);
+
 #define MSR_EFER 0xC0000080
 #define EFER_NXE BIT(11)
 #define CR0_WP BIT(16)

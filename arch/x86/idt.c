@@ -18,6 +18,7 @@ struct idt_ptr {
 
 static u64 idt[256 * 2] __aligned(16);
 extern const u64 isr_stubs[NR_EXCEPTIONS];
+extern const u64 irq_stub_timer, irq_stub_spurious;
 
 static void set_gate(unsigned vector, u64 handler, unsigned ist)
 {
@@ -35,6 +36,8 @@ void idt_init(void)
 
 	for (unsigned v = 0; v < NR_EXCEPTIONS; v++)
 		set_gate(v, isr_stubs[v], gdt_ist_for_vector(v));
+	set_gate(VEC_TIMER, irq_stub_timer, 0);
+	set_gate(VEC_SPURIOUS, irq_stub_spurious, 0);
 	ptr.limit = sizeof(idt) - 1;
 	ptr.base = (u64)(uintptr_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(ptr) : "memory");

@@ -51,6 +51,9 @@ ISR_NOERR 28
 ISR_ERR 29
 ISR_ERR 30
 ISR_NOERR 31
+/* Interrupts umbra takes itself: the LAPIC timer and the spurious vector. */
+ISR_NOERR 32
+ISR_NOERR 255
 
 /*
  * Stack on entry to isr_common, growing down:
@@ -98,6 +101,12 @@ isr_common:
 
 	.section .rodata
 	.balign 8
+	.globl irq_stub_timer
+irq_stub_timer:
+	.quad isr32
+	.globl irq_stub_spurious
+irq_stub_spurious:
+	.quad isr255
 	.globl isr_stubs
 isr_stubs:
 .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31

@@ -106,6 +106,21 @@ int arch_paging_init(struct palloc *pa, const struct boot_info *bi)
 	return 0;
 }
 
+int arch_map_mmio(u64 pa, u64 size)
+{
+	struct pt_flush fl;
+	struct pt_attr attr = { PT_R | PT_W, PT_MT_UC, PT_F_GLOBAL };
+	int rc;
+
+	pt_flush_init(&fl);
+	rc = pt_map(&host_pt, ALIGN_DOWN(pa, PAGE_SIZE), ALIGN_DOWN(pa, PAGE_SIZE),
+		    ALIGN_UP(size, PAGE_SIZE), attr, &fl);
+	if (fl.nr_changed || fl.walk_cache)
+		write_cr3(read_cr3()); /* an old translation may be cached */
+	pt_flush_done(&host_pt, &fl);
+	return rc;
+}
+
 struct arch_map_info arch_paging_query(u64 va)
 {
 	struct arch_map_info mi = { false, false, false };

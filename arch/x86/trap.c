@@ -1,5 +1,6 @@
 /* trap.c: what happens when the hypervisor itself takes an exception: a full report, then stop. */
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/trap.h"
 #include "core/console.h"
 #include "core/platform.h"
@@ -96,6 +97,12 @@ void trap_dispatch(struct trap_frame *f)
 		breakpoints++;
 		return;
 	}
+	if (f->vector == VEC_TIMER) {
+		lapic_eoi();
+		return;
+	}
+	if (f->vector == VEC_SPURIOUS)
+		return; /* no EOI for a spurious interrupt */
 	report(f);
 	kprintf("umbra: stopping: an exception in the hypervisor is a bug in umbra\n");
 	platform_exit(false);

@@ -24,6 +24,8 @@ _Static_assert(__builtin_offsetof(struct trap_frame, rip) == (size_t)17 * 8, "tr
 #define VEC_DOUBLE_FAULT 8
 #define VEC_PAGE_FAULT 14
 #define NR_EXCEPTIONS 32
+#define VEC_TIMER 32	 /* the LAPIC timer: ends a guest's time slice */
+#define VEC_SPURIOUS 255 /* the LAPIC's spurious vector */
 
 void gdt_init(void);
 /* IST stack index for a vector, 0 to stay on the current stack. */

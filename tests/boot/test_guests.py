@@ -128,3 +128,19 @@ def test_hostile_is_contained_next_to_hello(boot, umbra_elf):
     assert vm and "triple fault" in vm["reason"] and vm["result"] == "fail", vm
     check_guest_passed(s, "hello")
     assert re.search(r"^umbra: guests: 1 passed, 1 failed$", s, re.M)
+
+
+def test_runaway_guest_is_preempted_and_ended_by_its_slice_budget(boot, umbra_elf):
+    """hello64 with "spin" loops forever without a single exit. Time slices
+    let hello run to its end meanwhile, and slices= ends the spinner."""
+    r = boot("qemu", kernel=umbra_elf, cpu="max", timeout=TIMEOUT,
+             modules=[(guest("hello64"), "name=spinner slices=40 -- spin"),
+                      (guest("hello"), "name=hello")])
+    expect_status(r, FAIL)  # the spinner did not pass
+    s = r.serial
+    assert "[spinner] hello64: spinning forever without an exit" in s
+    check_guest_passed(s, "hello")
+    vm = ended(s).get("spinner")
+    assert vm and vm["reason"] == "used up its 40 time slices (slices=)", vm
+    assert re.search(r"^vm 0 spinner: exits: total=\d+ .*intr=(\d+)", s, re.M)
+    assert re.search(r"^umbra: guests: 1 passed, 1 failed$", s, re.M)

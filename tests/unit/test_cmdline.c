@@ -342,6 +342,16 @@ Test(module_opts, unknown_and_reserved_options)
 	cr_assert(fake_log_contains("unknown option 'cpus'"));
 }
 
+Test(module_opts, slices_budget)
+{
+	cr_assert_eq(mod("/g/x.elf", 0).slices, 0, "no limit by default");
+	cr_assert_eq(mod("/g/x.elf slices=40", 0).slices, 40);
+	fake_log_reset();
+	cr_assert_eq(mod("/g/x.elf slices=40 slices=0", 1).slices, 40);
+	cr_assert(fake_log_contains("module x: bad value '0' for slices="), "%s", fake_log_text());
+	cr_assert_eq(mod("/g/x.elf slices=lots", 1).slices, 0);
+}
+
 Test(module_opts, ipa_width)
 {
 	const char *bad[] = { "31", "53", "0", "abc", "", "40K", "-40" };

@@ -5,7 +5,8 @@
  * 4 GiB identity-mapped, RDI = the guest-physical address of its command
  * line and RSI = its RAM size (docs/hypercalls.md). This guest checks those
  * facts from the inside, prints PASS/FAIL lines on COM1 and exits through
- * the debug-exit port with the number of failures.
+ * the debug-exit port with the number of failures. With "spin" as its
+ * command line it loops forever instead, for the scheduler's tests.
  */
 #define COM1 0x3F8
 #define DEBUG_EXIT 0xF4
@@ -29,6 +30,14 @@ _start:
 	lea msg_nl(%rip), %rsi
 	call puts
 
+	/* "spin" on the command line: loop forever without an exit, as a
+	 * runaway guest would; umbra's time slices must still get the CPU back. */
+	cmpl $0x6e697073, (%r12)	/* "spin" */
+	jne 6f
+	lea msg_spin(%rip), %rsi
+	call puts
+7:	jmp 7b
+6:
 	/* EFER.LMA: we really are in long mode. */
 	mov $MSR_EFER, %ecx
 	rdmsr
@@ -116,6 +125,7 @@ puts:
 msg_hello:	.asciz "hello64: long mode, command line '"
 msg_nl:		.asciz "'\n"
 msg_eol:	.asciz "\n"
+msg_spin:	.asciz "hello64: spinning forever without an exit\n"
 msg_pass:	.asciz "PASS: "
 msg_fail:	.asciz "FAIL: "
 msg_passed:	.asciz " passed, "
