@@ -47,6 +47,7 @@ int vm_tdp_map_ram(struct vm *vm, u8 perm)
 
 static void vm_free(struct vm *vm)
 {
+	vcpu_forget(&vm->vcpu);
 	if (vm->vcpu.vendor)
 		vendor->vcpu_free(&vm->vcpu);
 	if (vm->tdp.root.val)

@@ -92,7 +92,7 @@ static size_t fetch_insn(struct vcpu *v, const struct vcpu_paging *p, u8 *buf, s
 	size_t got = 0;
 
 	while (got < max) {
-		u64 va = v->rip + got, pa;
+		u64 va = p->cs_base + v->rip + got, pa;
 		size_t n = MIN(max - got, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
 		if (!gva_to_gpa(v->vm, p, va, &pa) || gmem_read(&v->vm->mem, gpa(pa), buf + got, n))
 			break;
@@ -131,6 +131,19 @@ void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
 	u64 addr = e->tdp.gpa, val = 0;
 	struct emul_insn in;
 
+	if (e->tdp.table_walk) {
+		vm_end(vm, false, 0,
+		       "its page tables reach guest-physical 0x%llx, which is not RAM",
+		       (unsigned long long)addr);
+		return;
+	}
+	if (e->tdp.during_event) {
+		vm_end(vm, false, 0,
+		       "delivering an exception or interrupt touched 0x%llx, which is not RAM "
+		       "(IDT, GDT, TSS or stack outside memory)",
+		       (unsigned long long)addr);
+		return;
+	}
 	if (e->tdp.fetch) {
 		vm_end(vm, false, 0, "executed from guest-physical 0x%llx, which is not RAM",
 		       (unsigned long long)addr);

@@ -31,6 +31,9 @@ static struct palloc *svm_pa;
 static struct svm_features feat;
 static u64 iopm_pa, msrpm_pa, host_vmcb_pa;
 static u32 next_asid = 1;
+/* Which VM (id + 1) last ran with each ASID: a different one must flush it first. */
+#define MAX_ASIDS 64
+static u32 asid_user[MAX_ASIDS];
 static struct svm_vcpu svm_vcpus[VM_MAX];
 
 static int alloc_pages(u32 order, u8 fill, u64 *out)
@@ -98,15 +101,17 @@ static int svm_vm_init(struct vm *vm)
 {
 	if (pt_init(&vm->tdp, &pt_fmt_x86_64, 48, 4, svm_pa, OWNER_PGTABLE))
 		return -1;
+	if (!(cpuid(0x80000001, 0).edx & BIT(26))) /* no 1 GiB pages */
+		vm->tdp.block_mask &= (u8)~BIT(2);
 	/* Nested walks are user accesses (APM 15.25.5): leaves need U. */
 	if (vm_tdp_map_ram(vm, PT_R | PT_W | PT_X | PT_U))
 		return -1;
-	if (next_asid >= feat.nr_asids) {
+	if (next_asid >= feat.nr_asids || next_asid >= MAX_ASIDS) {
 		next_asid = 1;
-		pr_info("svm: ASIDs wrapped: reused ASIDs are flushed on first entry\n");
+		pr_info("svm: ASIDs shared: a VM entering an ASID another VM used last flushes "
+			"it\n");
 	}
 	vm->asid = next_asid++;
-	vm->tlb_flush = true;
 	return 0;
 }
 
@@ -130,10 +135,15 @@ static void init_control(struct vmcb_control *c, const struct vm *vm)
 	c->intercept3 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
 			SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
 			SVM_INTERCEPT_INVLPGA;
-	c->intercept4 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
-			SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
-			SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
-	c->intercept_exc = SVM_INTERCEPT_EXC_MC;
+	c->intercept3 |=
+		SVM_INTERCEPT_INVD; /* else a guest can discard the host's dirty cache lines */
+	c->intercept4 = SVM_INTERCEPT_RDTSCP | SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
+			SVM_INTERCEPT_MWAIT_COND | SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
+			SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI |
+			SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
+	/* #DB and #AC can be delivered endlessly inside the CPU (CVE-2015-8104,
+	 * CVE-2015-5307); intercepting them gives every delivery an exit. */
+	c->intercept_exc = SVM_INTERCEPT_EXC_MC | SVM_INTERCEPT_EXC_DB | SVM_INTERCEPT_EXC_AC;
 	c->iopm_base = iopm_pa;
 	c->msrpm_base = msrpm_pa;
 	c->asid = vm->asid;
@@ -218,7 +228,8 @@ static bool svm_insn_undefined(u64 code)
 {
 	return code == SVM_EXIT_VMRUN || code == SVM_EXIT_VMLOAD || code == SVM_EXIT_VMSAVE ||
 	       code == SVM_EXIT_STGI || code == SVM_EXIT_CLGI || code == SVM_EXIT_SKINIT ||
-	       code == SVM_EXIT_INVLPGA || code == SVM_EXIT_XSETBV;
+	       code == SVM_EXIT_INVLPGA || code == SVM_EXIT_XSETBV || code == SVM_EXIT_RDTSCP ||
+	       code == SVM_EXIT_MONITOR || code == SVM_EXIT_MWAIT || code == SVM_EXIT_MWAIT_COND;
 }
 
 /* Without NRIP save, the exiting instructions have these fixed lengths
@@ -249,6 +260,11 @@ static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
 		e->tdp.present = c->exit_info1 & SVM_NPF_PRESENT;
 		e->tdp.write = c->exit_info1 & SVM_NPF_WRITE;
 		e->tdp.fetch = c->exit_info1 & SVM_NPF_FETCH;
+		e->tdp.table_walk = c->exit_info1 & SVM_NPF_TABLE_WALK;
+		e->tdp.during_event = c->exit_int_info & SVM_EVTINJ_VALID;
+	} else if (code == SVM_EXIT_INVD) {
+		e->reason = EXIT_CACHE_FLUSH;
+		e->next_rip = next_rip(vmcb, 2);
 	} else if (code == SVM_EXIT_HLT) {
 		e->reason = EXIT_HLT;
 		e->next_rip = next_rip(vmcb, 1);
@@ -280,6 +296,10 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 	vmcb->save.rip = v->rip;
 	vmcb->save.rflags = v->rflags;
 	vmcb->ctl.tlb_control = 0;
+	if (asid_user[v->vm->asid] != v->vm->id + 1) {
+		asid_user[v->vm->asid] = v->vm->id + 1;
+		v->vm->tlb_flush = true;
+	}
 	if (v->vm->tlb_flush) {
 		vmcb->ctl.tlb_control = feat.flush_by_asid ? SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
 		v->vm->tlb_flush = false;
@@ -317,7 +337,8 @@ static void svm_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	u64 ev = FIELD_PREP(SVM_EVTINJ_VECTOR, vector) |
 		 FIELD_PREP(SVM_EVTINJ_TYPE, SVM_EVTINJ_TYPE_EXC) | SVM_EVTINJ_VALID;
-	if (has_error)
+	/* Real mode pushes no error codes. */
+	if (has_error && (sv(v)->vmcb->save.cr0 & 1))
 		ev |= SVM_EVTINJ_EV | FIELD_PREP(SVM_EVTINJ_ERROR, error);
 	sv(v)->vmcb->ctl.event_inj = ev;
 }
@@ -331,6 +352,7 @@ static void svm_paging(struct vcpu *v, struct vcpu_paging *p)
 	p->cr4 = s->cr4;
 	p->efer = s->efer & ~EFER_SVME;
 	p->cpl = s->cpl;
+	p->cs_base = (s->efer & EFER_LMA) && (s->cs.attrib & SVM_ATTR_L) ? 0 : s->cs.base;
 	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_ATTR_L))
 		p->mode_bits = 64;
 	else

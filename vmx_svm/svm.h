@@ -125,7 +125,14 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_INTERCEPT_STGI BIT(4)
 #define SVM_INTERCEPT_CLGI BIT(5)
 #define SVM_INTERCEPT_SKINIT BIT(6)
+#define SVM_INTERCEPT_RDTSCP BIT(7)
+#define SVM_INTERCEPT_MONITOR BIT(10)
+#define SVM_INTERCEPT_MWAIT BIT(11)
+#define SVM_INTERCEPT_MWAIT_COND BIT(12)
 #define SVM_INTERCEPT_XSETBV BIT(13)
+#define SVM_INTERCEPT_INVD BIT(22)
+#define SVM_INTERCEPT_EXC_DB BIT(1)
+#define SVM_INTERCEPT_EXC_AC BIT(17)
 #define SVM_INTERCEPT_EXC_MC BIT(18)
 
 #define SVM_VINTR_MASKING BIT(24)
@@ -146,6 +153,7 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_EXIT_INTR 0x060
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_CPUID 0x072
+#define SVM_EXIT_INVD 0x076
 #define SVM_EXIT_HLT 0x078
 #define SVM_EXIT_IOIO 0x07B
 #define SVM_EXIT_MSR 0x07C
@@ -158,6 +166,10 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_EXIT_STGI 0x084
 #define SVM_EXIT_CLGI 0x085
 #define SVM_EXIT_SKINIT 0x086
+#define SVM_EXIT_RDTSCP 0x087
+#define SVM_EXIT_MONITOR 0x08A
+#define SVM_EXIT_MWAIT 0x08B
+#define SVM_EXIT_MWAIT_COND 0x08C
 #define SVM_EXIT_XSETBV 0x08D
 #define SVM_EXIT_NPF 0x400
 #define SVM_EXIT_INVALID ((u64)-1)
@@ -173,6 +185,8 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_NPF_PRESENT BIT(0)
 #define SVM_NPF_WRITE BIT(1)
 #define SVM_NPF_FETCH BIT(4)
+#define SVM_NPF_FINAL_GPA BIT(32)  /* the fault was on the access's own address */
+#define SVM_NPF_TABLE_WALK BIT(33) /* the fault was on the guest's page-table walk */
 
 /* VMCB clean bits (APM 15.15.3). */
 #define SVM_CLEAN_INTERCEPTS BIT(0)

@@ -37,8 +37,9 @@ const struct vendor_ops *vendor;
 #define CPUID7_EBX_HIDE                                                                         \
 	(BIT(2) | BIT(4) | BIT(5) | BIT(11) | BIT(14) | BIT(16) | BIT(17) | BIT(21) | BIT(25) | \
 	 BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
-#define CPUID_EXT_ECX_HIDE (BIT(2) /* SVM */ | BIT(10) /* IBS */ | BIT(23) /* perf counters */)
-#define CPUID_EXT_EDX_HIDE BIT(27) /* RDTSCP: TSC_AUX is not switched */
+#define CPUID_EXT_ECX_HIDE \
+	(BIT(2) /* SVM */ | BIT(10) /* IBS */ | BIT(17) /* TCE */ | BIT(23) /* perf counters */)
+#define CPUID_EXT_EDX_HIDE (BIT(25) /* FFXSR */ | BIT(27) /* RDTSCP: TSC_AUX is not switched */)
 
 static struct cpuid_regs hv_leaf(u32 leaf)
 {
@@ -82,6 +83,7 @@ struct cpuid_regs cpuid_model(u32 leaf, u32 sub)
 	case 0x12:
 	case 0x14:
 	case 0x8000000A:
+	case 0x80000021: /* AMD extended features (AutoIBRS needs an EFER bit umbra refuses) */
 		r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	case 0x80000001:
@@ -192,10 +194,26 @@ static void handle_invalid(struct vcpu *v, const struct vm_exit *e)
 	       (unsigned long long)e->code);
 }
 
+#define VEC_DB 1
+#define VEC_AC 17
+
+/* #DB and #AC are intercepted only so that each delivery exits; hand them back. */
 static void handle_exception(struct vcpu *v, const struct vm_exit *e)
 {
+	if (e->exc.vector == VEC_DB || e->exc.vector == VEC_AC) {
+		vendor->inject_exception(v, e->exc.vector, e->exc.vector == VEC_AC, 0);
+		return;
+	}
 	vm_end(v->vm, false, 0, "exception %u (error 0x%x) intercepted at rip 0x%llx",
 	       e->exc.vector, e->exc.error, (unsigned long long)v->rip);
+}
+
+/* INVD would throw away dirty lines of every cache, umbra's and other guests'
+ * included: write them back instead, as WBINVD does. */
+static void handle_cache_flush(struct vcpu *v, const struct vm_exit *e)
+{
+	__asm__ volatile("wbinvd" ::: "memory");
+	v->rip = e->next_rip;
 }
 
 /* A host interrupt: the slice timer (already acknowledged by its handler). */
@@ -230,6 +248,7 @@ static const exit_handler handlers[NR_EXIT_REASONS] = {
 	[EXIT_INTR] = handle_intr,
 	[EXIT_INVALID] = handle_invalid,
 	[EXIT_UNDEFINED] = handle_undefined,
+	[EXIT_CACHE_FLUSH] = handle_cache_flush,
 	[EXIT_OTHER] = handle_other,
 };
 
@@ -245,14 +264,69 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_INTR] = "intr",
 	[EXIT_INVALID] = "invalid",
 	[EXIT_UNDEFINED] = "undefined",
+	[EXIT_CACHE_FLUSH] = "cache_flush",
 	[EXIT_OTHER] = "other",
 };
+
+/* ---------------------------------------------------------------- state the CPU leaves alone */
+
+#define FX_FCW 0	/* offset of the x87 control word */
+#define FX_MXCSR 24	/* offset of MXCSR */
+#define FCW_INIT 0x037F /* as after FNINIT */
+#define MXCSR_INIT 0x1F80
+
+/* The vCPU whose x87/SSE and DR0-DR3 values are in the CPU now. */
+static struct vcpu *fpu_owner;
+
+static void fx_reset(struct vcpu *v)
+{
+	for (size_t i = 0; i < sizeof(v->fx); i++)
+		v->fx[i] = 0;
+	v->fx[FX_FCW] = FCW_INIT & 0xFF;
+	v->fx[FX_FCW + 1] = FCW_INIT >> 8;
+	v->fx[FX_MXCSR] = MXCSR_INIT & 0xFF;
+	v->fx[FX_MXCSR + 1] = MXCSR_INIT >> 8;
+	for (int i = 0; i < 4; i++)
+		v->dr[i] = 0;
+	v->fx_ready = true;
+}
+
+/* VMRUN/VMLAUNCH switch neither the FPU/SSE registers nor DR0-DR3: without
+ * this, one guest would see another's. umbra itself uses neither. */
+static void load_cpu_state(struct vcpu *v)
+{
+	if (fpu_owner == v)
+		return;
+	if (!v->fx_ready)
+		fx_reset(v);
+	if (fpu_owner) {
+		__asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fx));
+		fpu_owner->dr[0] = read_dr(0);
+		fpu_owner->dr[1] = read_dr(1);
+		fpu_owner->dr[2] = read_dr(2);
+		fpu_owner->dr[3] = read_dr(3);
+	}
+	__asm__ volatile("fxrstor64 %0" : : "m"(v->fx));
+	write_dr(0, v->dr[0]);
+	write_dr(1, v->dr[1]);
+	write_dr(2, v->dr[2]);
+	write_dr(3, v->dr[3]);
+	fpu_owner = v;
+}
+
+void vcpu_forget(struct vcpu *v)
+{
+	if (fpu_owner == v)
+		fpu_owner = NULL;
+	v->fx_ready = false;
+}
 
 void vcpu_run(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct vm_exit e;
 
+	load_cpu_state(v);
 	v->preempted = false;
 	while (vm->state == VM_RUNNING && !v->preempted) {
 		vendor->run(v, &e);

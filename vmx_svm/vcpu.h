@@ -39,9 +39,10 @@ enum exit_reason {
 	EXIT_EXCEPTION,
 	EXIT_SHUTDOWN, /* triple fault */
 	EXIT_INTR,
-	EXIT_INVALID,	/* the CPU refused the guest state */
-	EXIT_UNDEFINED, /* an instruction the guest's CPU model lacks (SVM/VMX, XSETBV): #UD */
-	EXIT_OTHER,	/* an intercept umbra did not ask for */
+	EXIT_INVALID,	  /* the CPU refused the guest state */
+	EXIT_UNDEFINED,	  /* an instruction the guest's CPU model lacks (SVM/VMX, XSETBV): #UD */
+	EXIT_CACHE_FLUSH, /* INVD or WBINVD: done as WBINVD, never as a discard */
+	EXIT_OTHER,	  /* an intercept umbra did not ask for */
 	NR_EXIT_REASONS,
 };
 
@@ -65,7 +66,9 @@ struct vm_exit {
 			u64 gpa;
 			bool write;
 			bool fetch;
-			bool present; /* the nested entry was present: a permission fault */
+			bool present;	   /* the nested entry was present: a permission fault */
+			bool table_walk;   /* on the guest's own page-table walk */
+			bool during_event; /* while delivering an exception or interrupt */
 		} tdp;
 		struct {
 			u8 vector;
@@ -79,6 +82,7 @@ struct vm_exit {
 struct vcpu_paging {
 	u64 cr0, cr3, cr4, efer;
 	unsigned mode_bits; /* 16, 32 or 64: the code segment's default size */
+	u64 cs_base;	    /* code segment base (0 in 64-bit mode) */
 	unsigned cpl;
 };
 
@@ -88,6 +92,11 @@ struct vcpu {
 	u64 rip;
 	u64 rflags;
 	u64 tsc_aux;
+	/* State the CPU does not switch on entry and exit: x87/SSE (FXSAVE
+	 * layout) and DR0-DR3. vcpu.c swaps them when another vCPU runs. */
+	u8 fx[512] __attribute__((aligned(16)));
+	u64 dr[4];
+	bool fx_ready;
 	bool preempted; /* the time slice ended (a host interrupt exit) */
 	void *vendor;	/* the back end's per-vCPU state (VMCB, VMCS) */
 };
@@ -119,6 +128,8 @@ extern const struct vendor_ops *vendor;
 
 /* Run a vCPU until its VM ends or its time slice does (v->preempted). */
 void vcpu_run(struct vcpu *v);
+/* The vCPU is gone: its FPU/debug state no longer needs saving. */
+void vcpu_forget(struct vcpu *v);
 
 /* Vector numbers the handlers inject. */
 #define VEC_UD 6

@@ -73,6 +73,9 @@ void arch_cpu_init(void)
 {
 	gdt_init();
 	idt_init();
+	/* FXSAVE/FXRSTOR of guests' x87/SSE state need these; umbra never uses the FPU. */
+	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 }
 
 u64 arch_breakpoint_selftest(void)

@@ -86,6 +86,39 @@ static inline void *phys_ptr(u64 pa)
 	return p;
 }
 
+#define DEFINE_DR(n)                                              \
+	static inline u64 read_dr##n(void)                        \
+	{                                                         \
+		u64 v;                                            \
+		__asm__ volatile("mov %%db" #n ", %0" : "=r"(v)); \
+		return v;                                         \
+	}                                                         \
+	static inline void write_dr##n(u64 v)                     \
+	{                                                         \
+		__asm__ volatile("mov %0, %%db" #n : : "r"(v));   \
+	}
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+
+static inline u64 read_dr(int n)
+{
+	return n == 0 ? read_dr0() : n == 1 ? read_dr1() : n == 2 ? read_dr2() : read_dr3();
+}
+
+static inline void write_dr(int n, u64 v)
+{
+	if (n == 0)
+		write_dr0(v);
+	else if (n == 1)
+		write_dr1(v);
+	else if (n == 2)
+		write_dr2(v);
+	else
+		write_dr3(v);
+}
+
 static inline u64 rdtsc(void)
 {
 	u32 lo, hi;
@@ -111,5 +144,9 @@ int arch_map_mmio(u64 pa, u64 size);
 #define EFER_NXE BIT(11)
 #define CR0_WP BIT(16)
 #define CR4_PGE BIT(7)
+#define CR0_MP BIT(1)
+#define CR0_EM BIT(2)
+#define CR4_OSFXSR BIT(9)
+#define CR4_OSXMMEXCPT BIT(10)
 
 #endif

@@ -144,3 +144,17 @@ def test_runaway_guest_is_preempted_and_ended_by_its_slice_budget(boot, umbra_el
     assert vm and vm["reason"] == "used up its 40 time slices (slices=)", vm
     assert re.search(r"^vm 0 spinner: exits: total=\d+ .*intr=(\d+)", s, re.M)
     assert re.search(r"^umbra: guests: 1 passed, 1 failed$", s, re.M)
+
+
+def test_fpu_and_debug_registers_are_per_guest(boot, umbra_elf):
+    """Two guests keep different values in XMM0 and DR1 over many slices,
+    interleaved; the CPU switches neither, umbra must."""
+    r = boot("qemu", kernel=umbra_elf, cpu="max", timeout=TIMEOUT,
+             modules=[(guest("hello64"), "name=a -- fpuA"), (guest("hello64"), "name=b -- fpuB")])
+    expect_status(r, PASS)
+    for n in ("a", "b"):
+        check_guest_passed(r.serial, n)
+        assert "[%s] PASS: hello64.xmm0_kept_across_slices" % n in r.serial
+        assert "[%s] PASS: hello64.dr1_kept_across_slices" % n in r.serial
+        m = re.search(r"^vm \d+ %s: exits: total=\d+ .*intr=(\d+)" % n, r.serial, re.M)
+        assert m and int(m.group(1)) >= 2, "guest %s was not preempted: no interleaving" % n

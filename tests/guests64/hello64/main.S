@@ -6,7 +6,8 @@
  * line and RSI = its RAM size (docs/hypercalls.md). This guest checks those
  * facts from the inside, prints PASS/FAIL lines on COM1 and exits through
  * the debug-exit port with the number of failures. With "spin" as its
- * command line it loops forever instead, for the scheduler's tests.
+ * command line it loops forever instead, for the scheduler's tests; with
+ * "fpuX" it also checks that XMM0 and DR1 survive other guests' slices.
  */
 #define COM1 0x3F8
 #define DEBUG_EXIT 0xF4
@@ -38,6 +39,15 @@ _start:
 	call puts
 7:	jmp 7b
 6:
+	/* "fpu?" (fpuA, fpuB, ...): keep those four bytes in XMM0 and DR1 over
+	 * many time slices; another guest doing the same must not disturb them. */
+	mov (%r12), %ebx
+	mov %ebx, %eax
+	and $0x00ffffff, %eax
+	cmp $0x00757066, %eax		/* "fpu" */
+	jne 8f
+	call check_isolation
+8:
 	/* EFER.LMA: we really are in long mode. */
 	mov $MSR_EFER, %ecx
 	rdmsr
@@ -89,6 +99,31 @@ _start:
 1:	hlt
 	jmp 1b
 
+/* XMM0 and DR1 hold ebx across a long loop (several time slices). */
+check_isolation:
+	mov %cr4, %rax
+	or $0x600, %rax			/* OSFXSR, OSXMMEXCPT: SSE usable */
+	mov %rax, %cr4
+	movd %ebx, %xmm0
+	mov %rbx, %db1
+	mov $200000000, %ecx
+9:	dec %ecx
+	jnz 9b
+	movd %xmm0, %eax
+	cmp %ebx, %eax
+	sete %al
+	movzx %al, %eax
+	test %eax, %eax
+	lea name_xmm(%rip), %rsi
+	call report_nz
+	mov %db1, %rax
+	cmp %rbx, %rax
+	sete %al
+	movzx %al, %eax
+	test %eax, %eax
+	lea name_dr(%rip), %rsi
+	jmp report_nz
+
 /* ZF clear: PASS, else FAIL; rsi = check name. */
 report_nz:
 	push %rsi
@@ -134,6 +169,8 @@ name_lma:	.asciz "hello64.efer_lma"
 name_ram:	.asciz "hello64.rsi_is_ram_size"
 name_cpuid:	.asciz "hello64.cpuid_umbra"
 name_reg64:	.asciz "hello64.reg64"
+name_xmm:	.asciz "hello64.xmm0_kept_across_slices"
+name_dr:	.asciz "hello64.dr1_kept_across_slices"
 
 	.section .bss
 	.balign 16
