@@ -252,7 +252,7 @@ run: $(OUT)/umbra.iso
 
 # ---------------------------------------------------------------- tests
 TEST_OUT := $(BUILD)/test
-test: $(OUT)/umbra.elf $(OUT)/umbra.iso $(UNIT_OUT)/unit-tests
+test: all $(OUT)/umbra.iso $(UNIT_OUT)/unit-tests
 	$(call need,qemu-system-x86_64)$(call need,bochs)
 	@mkdir -p $(TEST_OUT)
 	@rm -f $(TEST_OUT)/*.xml $(TEST_OUT)/*.rc
@@ -266,7 +266,7 @@ unit: $(UNIT_OUT)/unit-tests
 	$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml; echo $$? > $(TEST_OUT)/unit.rc
 	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml $(TEST_OUT)/unit.rc
 
-boot-tests: $(OUT)/umbra.elf $(OUT)/umbra.iso
+boot-tests: all $(OUT)/umbra.iso
 	@mkdir -p $(TEST_OUT)
 	$(PYTHON) -m pytest tests/boot -v -rfE --junitxml=$(TEST_OUT)/boot.xml; echo $$? > $(TEST_OUT)/boot.rc
 	@$(PYTHON) scripts/test-summary $(TEST_OUT)/boot.xml $(TEST_OUT)/boot.rc
