@@ -398,6 +398,18 @@ void module_cmdline_split(const char *line, char *opts, size_t opts_len, const c
 		(*guest)++;
 }
 
+int module_cmdline_parse(const char *cmdline, struct module_opts *out)
+{
+	char opts[MODULE_OPTS_MAX];
+	const char *guest;
+	int problems;
+
+	module_cmdline_split(cmdline, opts, sizeof(opts), &guest);
+	problems = module_opts_parse(opts, out);
+	out->guest_cmdline = guest;
+	return problems;
+}
+
 int module_opts_parse(const char *cmdline, struct module_opts *out)
 {
 	struct opt_iter it;
@@ -410,6 +422,7 @@ int module_opts_parse(const char *cmdline, struct module_opts *out)
 	out->mem = MODULE_MEM_DEFAULT;
 	out->ipa_bits = 0;
 	out->slices = 0;
+	out->guest_cmdline = "";
 	while (opt_next(&it, &whole, &key, &val, &has_eq))
 		problems += module_option(out, &whole, &key, &val, has_eq);
 	return problems;

@@ -46,11 +46,13 @@ int cmdline_parse(const char *cmdline, struct umbra_config *cfg);
 
 /* Options of one guest module: "path name=<n> mem=<size>". */
 #define MODULE_NAME_MAX 32
+#define MODULE_OPTS_MAX 256 /* bytes of a module's options part kept (as boot_info keeps) */
 struct module_opts {
 	char name[MODULE_NAME_MAX]; /* name=, else the path's base name */
 	u64 mem;		    /* bytes, mem= with K/M/G suffix, default 64M */
 	u32 ipa_bits;		    /* ipa= (arm64 stage-2 input width, 32..52); 0: the default */
 	u64 slices;		    /* slices=: time slices before umbra ends it; 0: no limit */
+	const char *guest_cmdline;  /* module_cmdline_parse: what follows "--" ("" if none) */
 };
 
 /*
@@ -60,6 +62,10 @@ struct module_opts {
  * skipped ("" when there is no "--").
  */
 void module_cmdline_split(const char *line, char *opts, size_t opts_len, const char **guest);
+
+/* Split a whole module command line at "--" and parse its options part.
+ * out->guest_cmdline points into cmdline. Returns the problems reported. */
+int module_cmdline_parse(const char *cmdline, struct module_opts *out);
 
 /* Parse a module's command line; unknown options are reported but options
  * meant for later issues (tdp=, ipa=, ...) may be listed in a known set.

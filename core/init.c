@@ -43,17 +43,17 @@ static void report_memory(const struct boot_info *bi)
 		(unsigned long long)(other >> 10));
 }
 
+/* Each module's options, parsed (and their problems reported) once, here. */
+static struct module_opts module_opts[BOOT_MAX_MODULES];
+
 static void report_modules(const struct boot_info *bi)
 {
 	kprintf("modules: %u\n", bi->nr_mods);
 	for (u32 i = 0; i < bi->nr_mods; i++) {
 		const struct boot_module *m = &bi->mods[i];
-		struct module_opts mo;
-		char opts[BOOT_MOD_CMDLINE_MAX];
-		const char *guest;
-		module_cmdline_split(m->cmdline, opts, sizeof(opts), &guest);
-		module_opts_parse(opts, &mo);
-		kprintf("module %s: size=%llu cmdline='%s' at 0x%llx\n", mo.name,
+		struct module_opts *mo = &module_opts[i];
+		module_cmdline_parse(m->cmdline, mo);
+		kprintf("module %s: size=%llu cmdline='%s' at 0x%llx\n", mo->name,
 			(unsigned long long)(m->end - m->start), m->cmdline,
 			(unsigned long long)m->start);
 	}
@@ -83,7 +83,7 @@ static bool run_guests(const struct boot_info *bi)
 	if (!arch_slice_init())
 		pr_warn("umbra: no slice timer: each guest runs until it ends, one after "
 			"another\n");
-	vm_create_all(bi, mem_palloc());
+	vm_create_all(bi, module_opts, mem_palloc());
 	return vm_run_all();
 }
 

@@ -56,14 +56,13 @@ static void vm_free(struct vm *vm)
 }
 
 /* Build one VM; on failure say why and give everything back. */
-static bool vm_create(struct vm *vm, const struct boot_module *mod, struct palloc *pa)
+static bool vm_create(struct vm *vm, const struct boot_module *mod, const struct module_opts *opts,
+		      struct palloc *pa)
 {
-	char opts[BOOT_MOD_CMDLINE_MAX], err[160];
-	const char *guest_cmdline;
+	char err[160];
 	struct guest_start start;
 
-	module_cmdline_split(mod->cmdline, opts, sizeof(opts), &guest_cmdline);
-	module_opts_parse(opts, &vm->opts);
+	vm->opts = *opts;
 	memcpy(vm->name, vm->opts.name, sizeof(vm->name));
 	if (vm->opts.mem > GMEM_MAX_SIZE) {
 		pr_err("vm %u %s: refused: mem=%llu MiB is above the 3 GiB umbra supports\n",
@@ -76,7 +75,7 @@ static bool vm_create(struct vm *vm, const struct boot_module *mod, struct pallo
 		return false;
 	}
 	if (loader_load(&vm->mem, phys_to_virt(hpa(mod->start)), mod->end - mod->start,
-			guest_cmdline, &start, err, sizeof(err)) < 0) {
+			vm->opts.guest_cmdline, &start, err, sizeof(err)) < 0) {
 		pr_err("vm %u %s: refused: bad guest image: %s\n", vm->id, vm->name, err);
 		vm_free(vm);
 		return false;
@@ -96,7 +95,7 @@ static bool vm_create(struct vm *vm, const struct boot_module *mod, struct pallo
 	return true;
 }
 
-u32 vm_create_all(const struct boot_info *bi, struct palloc *pa)
+u32 vm_create_all(const struct boot_info *bi, const struct module_opts *opts, struct palloc *pa)
 {
 	u32 made = 0;
 
@@ -105,7 +104,7 @@ u32 vm_create_all(const struct boot_info *bi, struct palloc *pa)
 		memset(vm, 0, sizeof(*vm));
 		vm->id = i;
 		vm->state = VM_ENDED;
-		if (vm_create(vm, &bi->mods[i], pa)) {
+		if (vm_create(vm, &bi->mods[i], &opts[i], pa)) {
 			made++;
 		} else {
 			vm->passed = false;

@@ -37,9 +37,10 @@ struct vm {
 	u64 nr_exits;
 };
 
-/* Create the VMs named by the boot modules; a module that cannot become a
- * VM is reported and left out. Returns how many were made. */
-u32 vm_create_all(const struct boot_info *bi, struct palloc *pa);
+/* Create the VMs named by the boot modules, with their parsed options
+ * (opts[i] for module i); a module that cannot become a VM is reported and
+ * left out. Returns how many were made. */
+u32 vm_create_all(const struct boot_info *bi, const struct module_opts *opts, struct palloc *pa);
 /* Run every VM to its end, one after another; then print a summary.
  * Returns true when every VM passed. */
 bool vm_run_all(void);

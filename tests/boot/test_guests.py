@@ -77,6 +77,15 @@ def test_guest_command_line_after_double_dash(boot, umbra_elf):
     check_guest_passed(r.serial, "greeter")
 
 
+def test_bad_module_option_reported_once(boot, umbra_elf):
+    r = boot("qemu", kernel=umbra_elf, cpu="max", timeout=TIMEOUT,
+             modules=[(guest("hello"), "name=hello bogus=1 -- a b")])
+    expect_status(r, PASS)
+    assert r.serial.count("module hello: unknown option 'bogus=1' ignored") == 1, \
+        "module options are parsed once, so each problem is reported once"
+    assert "command line 'a b'" in r.serial
+
+
 def test_several_guests_each_attributed(boot, umbra_elf):
     names = ["hello", "cpu", "mmio"]
     r = boot("qemu", kernel=umbra_elf, cpu="max", timeout=TIMEOUT,

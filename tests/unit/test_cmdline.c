@@ -342,6 +342,26 @@ Test(module_opts, unknown_and_reserved_options)
 	cr_assert(fake_log_contains("unknown option 'cpus'"));
 }
 
+Test(module_opts, whole_command_line_parse)
+{
+	struct module_opts m;
+	const char *line = "/g/vm.elf name=vm mem=8M -- root=/dev/vda quiet";
+
+	fake_log_reset();
+	cr_assert_eq(module_cmdline_parse(line, &m), 0, "%s", fake_log_text());
+	cr_assert_str_eq(m.name, "vm");
+	cr_assert_eq(m.mem, MiB(8));
+	cr_assert_str_eq(m.guest_cmdline, "root=/dev/vda quiet");
+	cr_assert(m.guest_cmdline > line && m.guest_cmdline < line + strlen(line),
+		  "the guest's part points into the module's line");
+	cr_assert_eq(module_cmdline_parse("/g/vm.elf", &m), 0);
+	cr_assert_str_eq(m.guest_cmdline, "");
+	/* Words after "--" are the guest's: never reported as umbra options. */
+	fake_log_reset();
+	cr_assert_eq(module_cmdline_parse("/g/vm.elf -- bogus=1", &m), 0);
+	cr_assert_eq(fake_log_count(LOG_WARN), 0, "%s", fake_log_text());
+}
+
 Test(module_opts, slices_budget)
 {
 	cr_assert_eq(mod("/g/x.elf", 0).slices, 0, "no limit by default");
