@@ -6,11 +6,6 @@
 #include "mm/pt.h"
 #include "vmx_svm/emulate.h"
 
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_LA57 BIT(12)
-#define EFER_LMA_BIT BIT(10)
-
 /* ---------------------------------------------------------------- port I/O */
 
 static void note_unbacked(struct vm *vm, const char *what, u64 addr, bool write)
@@ -66,7 +61,7 @@ static bool gva_to_gpa(struct vm *vm, const struct vcpu_paging *p, u64 va, u64 *
 		*out = va & 0xFFFFFFFF;
 		return true;
 	}
-	if (p->efer & EFER_LMA_BIT) {
+	if (p->efer & EFER_LMA) {
 		unsigned levels = (p->cr4 & CR4_LA57) ? 5 : 4;
 		rc = pt_attach(&pt, &pt_fmt_x86_64, levels == 5 ? 57 : 48, levels,
 			       p->cr3 & GENMASK(51, 12));

@@ -28,6 +28,4 @@ extern const char *const exit_reason_names[NR_EXIT_REASONS];
 #define HC_EINVAL 22
 #define HC_ENOSYS 38
 
-#define MSR_IA32_TSC 0x10
-
 #endif

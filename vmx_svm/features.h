@@ -2,22 +2,15 @@
 #ifndef UMBRA_FEATURES_H
 #define UMBRA_FEATURES_H
 
+#include "arch/x86/msr.h"
 #include "types.h"
 
 /* CPUID and MSR facts (AMD APM vol. 2 15.x and vol. 3 appendix E; Intel SDM vol. 3 appendix A). */
 #define CPUID_80000001_ECX_SVM BIT(2)
 #define CPUID_1_ECX_VMX BIT(5)
-#define MSR_VM_CR 0xC0010114
 #define VM_CR_SVMDIS BIT(4)
-#define MSR_IA32_FEATURE_CONTROL 0x3A
 #define FEATURE_CONTROL_LOCK BIT(0)
 #define FEATURE_CONTROL_VMXON_OUTSIDE_SMX BIT(2)
-#define MSR_IA32_VMX_BASIC 0x480
-#define MSR_IA32_VMX_PINBASED_CTLS 0x481
-#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
-#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48B
-#define MSR_IA32_VMX_EPT_VPID_CAP 0x48C
-#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48E
 
 /* Raw inputs; the arch code reads them, the decoder below is pure. */
 struct svm_raw {

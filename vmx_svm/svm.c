@@ -101,7 +101,7 @@ static int svm_vm_init(struct vm *vm)
 {
 	if (pt_init(&vm->tdp, &pt_fmt_x86_64, 48, 4, svm_pa, OWNER_PGTABLE))
 		return -1;
-	if (!(cpuid(0x80000001, 0).edx & BIT(26))) /* no 1 GiB pages */
+	if (!(cpuid(0x80000001, 0).edx & CPUID_EXT_EDX_PAGE1GB))
 		vm->tdp.block_mask &= (u8)~BIT(2);
 	/* Nested walks are user accesses (APM 15.25.5): leaves need U. */
 	if (vm_tdp_map_ram(vm, PT_R | PT_W | PT_X | PT_U))
@@ -338,7 +338,7 @@ static void svm_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
 	u64 ev = FIELD_PREP(SVM_EVTINJ_VECTOR, vector) |
 		 FIELD_PREP(SVM_EVTINJ_TYPE, SVM_EVTINJ_TYPE_EXC) | SVM_EVTINJ_VALID;
 	/* Real mode pushes no error codes. */
-	if (has_error && (sv(v)->vmcb->save.cr0 & 1))
+	if (has_error && (sv(v)->vmcb->save.cr0 & CR0_PE))
 		ev |= SVM_EVTINJ_EV | FIELD_PREP(SVM_EVTINJ_ERROR, error);
 	sv(v)->vmcb->ctl.event_inj = ev;
 }

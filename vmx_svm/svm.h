@@ -2,6 +2,7 @@
 #ifndef UMBRA_SVM_H
 #define UMBRA_SVM_H
 
+#include "arch/x86/msr.h"
 #include "compiler.h"
 #include "types.h"
 
@@ -202,12 +203,6 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_CLEAN_LBR BIT(10)
 #define SVM_CLEAN_AVIC BIT(11)
 #define SVM_CLEAN_ALL GENMASK(11, 0)
-
-#define MSR_VM_HSAVE_PA 0xC0010117
-#define EFER_SVME BIT(12)
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
-#define EFER_NXE_BIT BIT(11)
 
 /* Segment attributes in the VMCB's compressed form. */
 #define SVM_ATTR_CODE32 0xC9B /* present, DPL 0, execute/read accessed, D, G */

@@ -3,23 +3,7 @@
 
 #include "arch/x86/cpu.h"
 
-#define MSR_TSC 0x10
-#define MSR_PAT 0x277
-#define MSR_SYSENTER_CS 0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
-#define MSR_STAR 0xC0000081
-#define MSR_LSTAR 0xC0000082
-#define MSR_CSTAR 0xC0000083
-#define MSR_SFMASK 0xC0000084
-#define MSR_FS_BASE 0xC0000100
-#define MSR_GS_BASE 0xC0000101
-#define MSR_KERNEL_GS_BASE 0xC0000102
-#define MSR_EFER_INDEX 0xC0000080
-
-#define EFER_SCE BIT(0)
-#define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE_BIT)
-#define CR0_PG BIT(31)
+#define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
 /* The 64-bit MSR slots of the save area, by index. */
 static u64 *slot(struct vmcb_save *s, u32 index)
@@ -79,15 +63,15 @@ bool svm_msr_read(struct vcpu *v, u32 index, u64 *val)
 	struct vmcb_save *s = &svm_vmcb(v)->save;
 	u64 *p = slot(s, index);
 
-	if (index == MSR_EFER_INDEX) {
+	if (index == MSR_EFER) {
 		*val = s->efer & ~EFER_SVME; /* the guest sees no SVM */
 		return true;
 	}
-	if (index == MSR_PAT) {
+	if (index == MSR_IA32_PAT) {
 		*val = s->g_pat;
 		return true;
 	}
-	if (index == MSR_TSC) {
+	if (index == MSR_IA32_TSC) {
 		*val = rdtsc() + svm_vmcb(v)->ctl.tsc_offset; /* what RDTSC reads in the guest */
 		return true;
 	}
@@ -116,16 +100,16 @@ bool svm_msr_write(struct vcpu *v, u32 index, u64 val)
 	struct vmcb *vmcb = svm_vmcb(v);
 	u64 *p = slot(&vmcb->save, index);
 
-	if (index == MSR_EFER_INDEX)
+	if (index == MSR_EFER)
 		return efer_write(v, vmcb, val);
-	if (index == MSR_PAT) {
+	if (index == MSR_IA32_PAT) {
 		if (!pat_valid(val))
 			return false;
 		vmcb->save.g_pat = val;
 		vmcb->ctl.clean &= ~SVM_CLEAN_NP;
 		return true;
 	}
-	if (index == MSR_TSC) {
+	if (index == MSR_IA32_TSC) {
 		vmcb->ctl.tsc_offset = val - rdtsc();
 		vmcb->ctl.clean &= ~SVM_CLEAN_INTERCEPTS; /* the TSC offset's clean bit */
 		return true;

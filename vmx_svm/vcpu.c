@@ -109,10 +109,6 @@ static void handle_cpuid(struct vcpu *v, const struct vm_exit *e)
 
 /* ---------------------------------------------------------------- MSRs */
 
-#define MSR_MTRR_CAP 0xFE
-#define MSR_MISC_ENABLE 0x1A0
-#define MSR_MTRR_DEF_TYPE 0x2FF
-#define MSR_TSC_AUX 0xC0000103
 #define MISC_ENABLE_FAST_STRINGS BIT(0)
 
 /* The allow list: MSRs umbra answers itself, or the back end keeps. */

@@ -1,11 +1,11 @@
 /* lapic.c: the host local APIC (xAPIC MMIO) and its one-shot timer; the legacy 8259 PICs masked. */
+#include "arch/x86/msr.h"
 #include "arch/x86/lapic.h"
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/trap.h"
 #include "core/log.h"
 
-#define MSR_APIC_BASE 0x1B
 #define APIC_BASE_ENABLE BIT(11)
 #define APIC_BASE_ADDR GENMASK(51, 12)
 #define CPUID1_EDX_APIC BIT(9)

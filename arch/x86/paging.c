@@ -1,4 +1,5 @@
 /* paging.c: the hypervisor's own x86-64 page tables, built with the page-table engine. */
+#include "arch/x86/msr.h"
 #include "arch/x86/cpu.h"
 #include "boot/boot_info.h"
 #include "core/arch.h"
@@ -19,10 +20,6 @@
  *                           NULL dereference faults
  *   ACPI ranges    R   NX
  */
-
-#define MSR_IA32_PAT 0x277
-#define CPUID_PAGE1GB BIT(26) /* CPUID 0x80000001 EDX */
-#define CPUID_NX BIT(20)
 
 static struct pt host_pt;
 static int map_error;
@@ -75,7 +72,7 @@ static void map_image(void)
 int arch_paging_init(struct palloc *pa, const struct boot_info *bi)
 {
 	/* NX bits are reserved until EFER.NXE is set; W^X needs them. */
-	if (!(cpuid(0x80000001, 0).edx & CPUID_NX)) {
+	if (!(cpuid(0x80000001, 0).edx & CPUID_EXT_EDX_NX)) {
 		pr_err("paging: the CPU has no NX bit; umbra needs it for W^X\n");
 		return -1;
 	}
@@ -83,7 +80,7 @@ int arch_paging_init(struct palloc *pa, const struct boot_info *bi)
 		pr_err("paging: no memory for the root table\n");
 		return -1;
 	}
-	if (!(cpuid(0x80000001, 0).edx & CPUID_PAGE1GB))
+	if (!(cpuid(0x80000001, 0).edx & CPUID_EXT_EDX_PAGE1GB))
 		host_pt.block_mask &= (u8)~BIT(2);
 	map_error = 0;
 	map_range(PAGE_SIZE, MiB(1), PT_R);

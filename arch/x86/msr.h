@@ -1,0 +1,42 @@
+/* msr.h: the x86 model-specific register numbers and EFER bits umbra uses, in one place. */
+#ifndef UMBRA_X86_MSR_H
+#define UMBRA_X86_MSR_H
+
+#include "compiler.h"
+
+#define MSR_IA32_TSC 0x10
+#define MSR_APIC_BASE 0x1B
+#define MSR_IA32_FEATURE_CONTROL 0x3A
+#define MSR_MTRR_CAP 0xFE
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_MISC_ENABLE 0x1A0
+#define MSR_IA32_PAT 0x277
+#define MSR_MTRR_DEF_TYPE 0x2FF
+#define MSR_IA32_VMX_BASIC 0x480
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48B
+#define MSR_IA32_VMX_EPT_VPID_CAP 0x48C
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48E
+#define MSR_EFER 0xC0000080
+#define MSR_STAR 0xC0000081
+#define MSR_LSTAR 0xC0000082
+#define MSR_CSTAR 0xC0000083
+#define MSR_SFMASK 0xC0000084
+#define MSR_FS_BASE 0xC0000100
+#define MSR_GS_BASE 0xC0000101
+#define MSR_KERNEL_GS_BASE 0xC0000102
+#define MSR_TSC_AUX 0xC0000103
+#define MSR_VM_CR 0xC0010114
+#define MSR_VM_HSAVE_PA 0xC0010117
+
+/* EFER (boot/x86/entry.S spells LME out again: assembly cannot use BIT()). */
+#define EFER_SCE BIT(0)
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
+#define EFER_NXE BIT(11)
+#define EFER_SVME BIT(12)
+
+#endif
