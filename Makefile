@@ -71,6 +71,7 @@ PURE_SRCS := \
 	drivers/vfwcfg.c \
 	drivers/vtestdev.c \
 	mm/gmem.c \
+	mm/gwalk.c \
 	mm/palloc.c \
 	mm/stage2.c \
 	mm/pt.c \

@@ -3,7 +3,7 @@
 
 #include "core/log.h"
 #include "core/vm.h"
-#include "mm/pt.h"
+#include "mm/gwalk.h"
 #include "vmx_svm/emulate.h"
 
 /* ---------------------------------------------------------------- port I/O */
@@ -43,53 +43,17 @@ void handle_io(struct vcpu *v, const struct vm_exit *e)
 		       "the guest wrote %u to the debug-exit port", vm->plat.exit_status);
 }
 
-/* ---------------------------------------------------------------- the guest's own page tables */
-
-static const void *guest_table(void *ctx, u64 addr, size_t len)
-{
-	return gmem_ptr(ctx, gpa(addr), len);
-}
-
-/* Guest-virtual to guest-physical through the guest's tables, as its CPU would walk them. */
-static bool gva_to_gpa(struct vm *vm, const struct vcpu_paging *p, u64 va, u64 *out)
-{
-	struct pt pt;
-	struct pt_leaf leaf;
-	int rc;
-
-	if (!(p->cr0 & CR0_PG)) {
-		*out = va & 0xFFFFFFFF;
-		return true;
-	}
-	if (p->efer & EFER_LMA) {
-		unsigned levels = (p->cr4 & CR4_LA57) ? 5 : 4;
-		rc = pt_attach(&pt, &pt_fmt_x86_64, levels == 5 ? 57 : 48, levels,
-			       p->cr3 & GENMASK(51, 12));
-		va &= levels == 5 ? GENMASK(56, 0) : GENMASK(47, 0);
-	} else if (p->cr4 & CR4_PAE) {
-		rc = pt_attach(&pt, &pt_fmt_x86_pae, 32, 3, p->cr3 & GENMASK(31, 5));
-	} else {
-		rc = pt_attach(&pt, &pt_fmt_x86_32, 32, 2, p->cr3 & GENMASK(31, 12));
-	}
-	if (rc)
-		return false;
-	pt.map_table = guest_table;
-	pt.map_ctx = &vm->mem;
-	if (!pt_lookup(&pt, va, &leaf))
-		return false;
-	*out = leaf.pa + (va - leaf.va);
-	return true;
-}
-
 /* Up to max bytes of the instruction at the guest's RIP; stops at an unmapped page. */
 static size_t fetch_insn(struct vcpu *v, const struct vcpu_paging *p, u8 *buf, size_t max)
 {
+	struct gwalk_regs regs = { p->cr0, p->cr3, p->cr4, p->efer };
 	size_t got = 0;
 
 	while (got < max) {
 		u64 va = p->cs_base + v->rip + got, pa;
 		size_t n = MIN(max - got, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-		if (!gva_to_gpa(v->vm, p, va, &pa) || gmem_read(&v->vm->mem, gpa(pa), buf + got, n))
+		if (!gwalk_translate(&v->vm->mem, &regs, va, &pa) ||
+		    gmem_read(&v->vm->mem, gpa(pa), buf + got, n))
 			break;
 		got += n;
 	}

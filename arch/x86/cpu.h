@@ -141,19 +141,8 @@ static inline __noreturn void cpu_halt_forever(void)
 /* Map device registers into umbra's address space, uncached (paging.c). */
 int arch_map_mmio(u64 pa, u64 size);
 
-#define CR0_WP BIT(16)
 /* CPUID 0x80000001 EDX */
 #define CPUID_EXT_EDX_NX BIT(20)
 #define CPUID_EXT_EDX_PAGE1GB BIT(26)
-
-#define CR4_PGE BIT(7)
-#define CR0_PE BIT(0)
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_LA57 BIT(12)
-#define CR0_MP BIT(1)
-#define CR0_EM BIT(2)
-#define CR4_OSFXSR BIT(9)
-#define CR4_OSXMMEXCPT BIT(10)
 
 #endif

@@ -1,4 +1,4 @@
-/* msr.h: the x86 model-specific register numbers and EFER bits umbra uses, in one place. */
+/* msr.h: x86 MSR numbers, EFER and control-register bits umbra uses, in one place (no code). */
 #ifndef UMBRA_X86_MSR_H
 #define UMBRA_X86_MSR_H
 
@@ -38,5 +38,18 @@
 #define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
 #define EFER_SVME BIT(12)
+
+/* Control registers. */
+#define CR0_PE BIT(0)
+#define CR0_MP BIT(1)
+#define CR0_EM BIT(2)
+#define CR0_WP BIT(16)
+#define CR0_PG BIT(31)
+#define CR4_PSE BIT(4)
+#define CR4_PAE BIT(5)
+#define CR4_PGE BIT(7)
+#define CR4_OSFXSR BIT(9)
+#define CR4_OSXMMEXCPT BIT(10)
+#define CR4_LA57 BIT(12)
 
 #endif
