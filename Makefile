@@ -17,11 +17,36 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 HOSTCC ?= gcc
 PYTHON := /usr/bin/python3
-OBJCOPY := objcopy
+CLANG := $(findstring clang,$(CC))
 
-ifneq ($(ARCH),x86_64)
-$(error ARCH=$(ARCH) is not supported yet: only x86_64 builds today (arm64 is reserved for its own issue))
+# Each architecture: its folder under arch/, its cross tools, its target flags.
+ifeq ($(ARCH),x86_64)
+ARCH_DIR := x86
+CROSS :=
+ARCH_CFLAGS := -m64 -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mno-80387 \
+	-mcmodel=small -fcf-protection=none
+CLANG_TARGET := x86_64-unknown-none-elf
+else ifeq ($(ARCH),arm64)
+ARCH_DIR := arm64
+CROSS := aarch64-linux-gnu-
+# General registers only (guests' FP/SIMD state is theirs), and no unaligned
+# accesses: they fault while the MMU is off, when all memory is Device memory.
+ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mstrict-align -mcmodel=small
+CLANG_TARGET := aarch64-unknown-none-elf
+else
+$(error ARCH=$(ARCH) is not supported: use ARCH=x86_64 (the default) or ARCH=arm64)
 endif
+
+# gcc means the architecture's gcc (aarch64-linux-gnu-gcc for arm64); clang
+# takes --target instead.
+ifeq ($(CLANG),)
+ifneq ($(CROSS),)
+ifeq ($(CC),gcc)
+override CC := $(CROSS)gcc
+endif
+endif
+endif
+OBJCOPY := $(CROSS)objcopy
 
 OUT := $(BUILD)/$(ARCH)
 
@@ -39,54 +64,61 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wno-unused-parameter
 COMMON := -std=gnu11 -g -I. -Iinclude $(WARN)
 
-KCFLAGS := $(COMMON) -O2 -ffreestanding -fno-builtin -fno-stack-protector \
+# arch/<arch>/vm_arch.h is found by name, so core/vm.h holds the right vCPU.
+KCFLAGS := $(COMMON) -Iarch/$(ARCH_DIR) -O2 -ffreestanding -fno-builtin -fno-stack-protector \
 	-fno-pic -fno-pie -fno-common -fno-strict-aliasing -fno-omit-frame-pointer \
-	-m64 -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -mno-80387 \
-	-mcmodel=small -fno-asynchronous-unwind-tables -fcf-protection=none -DUMBRA_VERSION=\"$(VERSION)\"
-ifneq ($(findstring clang,$(CC)),)
-KCFLAGS += --target=x86_64-unknown-none-elf -Wno-unused-command-line-argument
+	-fno-asynchronous-unwind-tables $(ARCH_CFLAGS) -DUMBRA_VERSION=\"$(VERSION)\"
+ifneq ($(CLANG),)
+KCFLAGS += --target=$(CLANG_TARGET) -Wno-unused-command-line-argument
 KLD := ld.lld
 else
-KLD := ld
+KLD := $(CROSS)ld
 endif
 KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__ -Wa,--noexecstack
-KLDFLAGS := -nostdlib -static -z max-page-size=4096 --no-warn-rwx-segments
-ifneq ($(findstring clang,$(CC)),)
 KLDFLAGS := -nostdlib -static -z max-page-size=4096
+ifeq ($(CLANG),)
+KLDFLAGS += --no-warn-rwx-segments
 endif
 
 # ---------------------------------------------------------------- sources
 # Pure logic: built into the image and into the host unit tests unchanged.
-PURE_SRCS := \
-	boot/multiboot.c \
+# Shared by both architectures' images (and, the pure ones, the unit tests).
+PURE_COMMON := \
 	boot/memmap.c \
+	core/bundle.c \
 	core/cmdline.c \
+	core/cpio.c \
 	core/elf.c \
 	core/format.c \
 	core/loader.c \
 	core/loader_mb.c \
-	drivers/acpi_rsdp.c \
 	drivers/vplat.c \
 	drivers/vuart.c \
 	drivers/vfwcfg.c \
+	drivers/vpl011.c \
 	drivers/vtestdev.c \
 	mm/gmem.c \
-	mm/gwalk.c \
 	mm/palloc.c \
 	mm/stage2.c \
 	mm/pt.c \
-	mm/pt_x86.c \
-	mm/pt_arm64.c \
-	vmx_svm/features.c \
-	vmx_svm/emulate.c
-
-# Hardware-facing code: only in the image.
-K_ASM := boot/x86/entry.S arch/x86/isr.S vmx_svm/svm_entry.S
-K_SRCS := $(PURE_SRCS) \
+	mm/pt_arm64.c
+K_COMMON := \
 	core/init.c \
 	core/log.c \
 	core/string.c \
 	core/selftest.c \
+	core/vm.c \
+	mm/mem_init.c
+
+# x86_64 only.
+PURE_X86 := \
+	boot/multiboot.c \
+	drivers/acpi_rsdp.c \
+	mm/gwalk.c \
+	mm/pt_x86.c \
+	vmx_svm/features.c \
+	vmx_svm/emulate.c
+K_X86 := \
 	arch/x86/boot.c \
 	arch/x86/gdt.c \
 	arch/x86/idt.c \
@@ -95,14 +127,39 @@ K_SRCS := $(PURE_SRCS) \
 	arch/x86/platform.c \
 	arch/x86/cpu_report.c \
 	drivers/uart16550.c \
-	mm/mem_init.c \
-	core/vm.c \
 	arch/x86/virt.c \
 	arch/x86/lapic.c \
 	vmx_svm/vcpu.c \
 	vmx_svm/exits.c \
 	vmx_svm/svm.c \
 	vmx_svm/svm_msr.c
+ASM_X86 := boot/x86/entry.S arch/x86/isr.S vmx_svm/svm_entry.S
+
+# arm64 only.
+PURE_ARM64 := \
+	boot/dtb.c \
+	drivers/fdt.c
+K_ARM64 := \
+	arch/arm64/boot.c \
+	arch/arm64/cpu_report.c \
+	arch/arm64/paging.c \
+	arch/arm64/platform.c \
+	arch/arm64/trap.c \
+	arch/arm64/vcpu.c \
+	arch/arm64/vcpu_trap.c \
+	drivers/pl011.c
+ASM_ARM64 := boot/arm64/entry.S arch/arm64/vectors.S arch/arm64/guest_entry.S
+
+# Pure logic: built into the image and into the host unit tests unchanged.
+PURE_SRCS := $(PURE_COMMON) $(PURE_X86) $(PURE_ARM64)
+
+ifeq ($(ARCH),x86_64)
+K_SRCS := $(PURE_COMMON) $(PURE_X86) $(K_COMMON) $(K_X86)
+K_ASM := $(ASM_X86)
+else
+K_SRCS := $(PURE_COMMON) $(PURE_ARM64) $(K_COMMON) $(K_ARM64)
+K_ASM := $(ASM_ARM64)
+endif
 
 # Test guests (tests/guests/<name>/, see tests/guests/README.md): `make` builds
 # ALL_GUESTS; `make iso` puts GUESTS in the image, each with its module command
@@ -119,11 +176,20 @@ GUEST_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(ALL_GUESTS))
 GUESTS64 := hello64
 GUEST64_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(GUESTS64))
 
+# arm64 test guests (tests/guests/arm64/<name>/, see tests/guests/README.md):
+# ELF64 kernels for EL1, built with tests/guests/arm64/lib/.
+A64_GUESTS := hello mmu mmio psci hostile
+A64_GUEST_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(A64_GUESTS))
+
 K_OBJS := $(patsubst %.c,$(OUT)/%.o,$(K_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(K_ASM))
 K_DEPS := $(K_OBJS:.o=.d)
 
 .PHONY: all iso run test unit boot-tests lint tcb clean guests
+ifeq ($(ARCH),x86_64)
 all: $(OUT)/umbra.elf $(GUEST_ELFS) $(GUEST64_ELFS)
+else
+all: $(OUT)/umbra.bin $(A64_GUEST_ELFS)
+endif
 
 $(OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -133,6 +199,7 @@ $(OUT)/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KASFLAGS) -MMD -MP -c $< -o $@
 
+ifeq ($(ARCH),x86_64)
 $(OUT)/umbra.ld: linker/umbra.ld.S
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -x c -I. -Iinclude -D__ASSEMBLY__ $< -o $@
@@ -147,6 +214,21 @@ $(OUT)/umbra.elf: $(OUT)/umbra64.elf
 	$(OBJCOPY) -O elf32-i386 $< $@
 	@grub-file --is-x86-multiboot $@ || { echo "error: $@ has no valid Multiboot1 header"; rm -f $@; exit 1; }
 	@grub-file --is-x86-multiboot2 $@ || { echo "error: $@ has no valid Multiboot2 header"; rm -f $@; exit 1; }
+
+else
+$(OUT)/umbra.ld: linker/umbra-arm64.ld.S
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -I. -Iinclude -D__ASSEMBLY__ $< -o $@
+
+# The ELF is for debuggers; umbra.bin (the arm64 Image: header first, then the
+# image as it sits in memory) is what loaders take.
+$(OUT)/umbra.elf: $(K_OBJS) $(OUT)/umbra.ld
+	$(KLD) $(KLDFLAGS) -T $(OUT)/umbra.ld -o $@ $(K_OBJS)
+
+$(OUT)/umbra.bin: $(OUT)/umbra.elf
+	$(OBJCOPY) -O binary $< $@
+	@head -c 60 $@ | tail -c 4 | grep -q 'ARMd' || { echo "error: $@ has no arm64 Image header"; rm -f $@; exit 1; }
+endif
 
 -include $(K_DEPS)
 
@@ -166,6 +248,7 @@ $(UNIT_OUT)/unit-tests: $(UNIT_OBJS)
 
 -include $(UNIT_OBJS:.o=.d)
 
+ifeq ($(ARCH),x86_64)
 # ---------------------------------------------------------------- test guests
 # Small freestanding kernels that check one area each from inside a VM: 32-bit
 # Multiboot1 ELF files (so QEMU -kernel starts them too), each built from
@@ -250,6 +333,70 @@ run: $(OUT)/umbra.iso
 	if [ $$s -eq 1 ]; then echo "make run: umbra reported pass"; \
 	elif [ $$s -eq 3 ]; then echo "make run: umbra reported FAIL"; exit 1; \
 	else echo "make run: QEMU exited with status $$s"; fi
+
+else
+# ---------------------------------------------------------------- arm64 test guests
+# ELF64 kernels entered at EL1 (docs/arm64.md), each built from
+# tests/guests/arm64/<name>/*.c *.S and the library tests/guests/arm64/lib/.
+A64_GUEST_CFLAGS := -std=gnu11 -g -O2 -Itests/guests/arm64/lib $(WARN) -ffreestanding \
+	-fno-builtin -fno-stack-protector -fno-pic -fno-pie -fno-common -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -march=armv8-a -mgeneral-regs-only -mstrict-align
+ifneq ($(CLANG),)
+A64_GUEST_CFLAGS += --target=$(CLANG_TARGET) -Wno-unused-command-line-argument
+endif
+A64_GUEST_ASFLAGS := $(A64_GUEST_CFLAGS) -D__ASSEMBLY__ -Wa,--noexecstack
+A64_GUEST_OBJ := $(OUT)/guests/obj
+a64_guest_objs = $(patsubst tests/guests/arm64/%,$(A64_GUEST_OBJ)/%.o,$(basename $(sort \
+	$(wildcard tests/guests/arm64/$(1)/*.c tests/guests/arm64/$(1)/*.S))))
+A64_GUEST_LIB_OBJS := $(call a64_guest_objs,lib)
+
+$(A64_GUEST_OBJ)/%.o: tests/guests/arm64/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(A64_GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(A64_GUEST_OBJ)/%.o: tests/guests/arm64/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(A64_GUEST_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/guest.ld: linker/guest-arm64.ld.S
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -D__ASSEMBLY__ $< -o $@
+
+define A64_GUEST_RULE
+$(OUT)/guests/$(1).elf: $(call a64_guest_objs,$(1)) $(A64_GUEST_LIB_OBJS) $(OUT)/guest.ld
+	$$(KLD) -nostdlib -static -z max-page-size=4096 -z noexecstack \
+		-T $(OUT)/guest.ld -o $$@ $(call a64_guest_objs,$(1)) $(A64_GUEST_LIB_OBJS)
+endef
+$(foreach g,$(A64_GUESTS),$(eval $(call A64_GUEST_RULE,$(g))))
+
+-include $(wildcard $(A64_GUEST_OBJ)/*/*.d)
+
+guests: $(A64_GUEST_ELFS)
+
+# ---------------------------------------------------------------- arm64 boot
+# The guest bundle (scripts/mkbundle, a newc cpio archive) given as the initrd.
+A64_BUNDLE_GUESTS := hello
+A64_CMDLINE_hello := name=hello mem=64M -- greetings from the bundle
+A64_BUNDLE_ARGS = $(foreach g,$(A64_BUNDLE_GUESTS),"$(OUT)/guests/$(g).elf $(A64_CMDLINE_$(g))")
+HV_CMDLINE ?=
+
+$(OUT)/guests.cpio: $(A64_GUEST_ELFS) scripts/mkbundle
+	$(PYTHON) scripts/mkbundle $@ $(A64_BUNDLE_ARGS)
+
+iso: $(OUT)/guests.cpio
+
+# Boot umbra under QEMU's virt machine at EL2 with the serial console on this
+# terminal. umbra leaves through semihosting: status 0 means pass, 1 fail.
+QEMU_RUN := qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -accel tcg -cpu max \
+	-m 512M -nographic -no-reboot -semihosting-config enable=on,target=native
+run: $(OUT)/umbra.bin $(OUT)/guests.cpio
+	$(call need,qemu-system-aarch64)
+	@echo "make run: booting $(OUT)/umbra.bin under qemu-system-aarch64 (Ctrl-A X quits)"
+	@$(QEMU_RUN) -kernel $(OUT)/umbra.bin -initrd $(OUT)/guests.cpio -append "$(HV_CMDLINE)"; s=$$?; \
+	if [ $$s -eq 0 ]; then echo "make run: umbra reported pass"; \
+	elif [ $$s -eq 1 ]; then echo "make run: umbra reported FAIL"; exit 1; \
+	else echo "make run: QEMU exited with status $$s"; fi
+endif
 
 # ---------------------------------------------------------------- tests
 TEST_OUT := $(BUILD)/test

@@ -1,0 +1,1 @@
+/* dtb.c: placeholder, being written. */

@@ -1,0 +1,1 @@
+/* bundle.c: placeholder, being written. */

@@ -1,0 +1,1 @@
+/* fdt.c: placeholder, being written. */

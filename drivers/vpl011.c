@@ -1,0 +1,1 @@
+/* vpl011.c: placeholder, being written. */
