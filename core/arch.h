@@ -25,6 +25,19 @@ bool arch_virt_init(struct palloc *pa);
 bool arch_slice_init(void);
 void arch_slice_start(void);
 void arch_slice_stop(void);
+/* Per-VM hardware state, for core/vm.c. */
+struct vm;
+struct guest_start;
+/* Guest-physical address where a VM's RAM starts (x86 0, arm64 0x40000000). */
+u64 arch_guest_ram_base(void);
+/* After the image is loaded into vm->mem: the TDP or stage-2 table, the
+ * address-space tag and the vCPU at its start state. On failure writes the
+ * reason into err and returns negative; arch_vm_free then undoes the rest. */
+int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size_t errlen);
+void arch_vm_free(struct vm *vm);
+/* How the VM runs, for its "created" line: "svm npt asid=1", "el2 stage2 vmid=1 ipa=40". */
+int arch_vm_describe(const struct vm *vm, char *buf, size_t len);
+
 /* Raise a breakpoint trap and return how many the handler has seen in all. */
 u64 arch_breakpoint_selftest(void);
 

@@ -2,6 +2,7 @@
 #include "core/init.h"
 
 #include "core/arch.h"
+#include "core/bundle.h"
 #include "core/cmdline.h"
 #include "core/console.h"
 #include "core/platform.h"
@@ -19,6 +20,7 @@ static const char *proto_name(enum boot_proto p)
 {
 	return p == BOOT_PROTO_MULTIBOOT1   ? "multiboot1"
 	       : p == BOOT_PROTO_MULTIBOOT2 ? "multiboot2"
+	       : p == BOOT_PROTO_IMAGE	    ? "image"
 					    : "unknown";
 }
 
@@ -61,8 +63,13 @@ static void report_modules(const struct boot_info *bi)
 
 static void report_boot(const struct boot_info *bi)
 {
-	kprintf("umbra %s %s boot=%s firmware=%s\n", UMBRA_VERSION, arch_name(),
-		proto_name(bi->proto), bi->firmware == BOOT_FW_UEFI ? "uefi" : "bios");
+	/* The Image protocol enters at EL2 (arm64/boot.c stops otherwise);
+	 * Multiboot comes from BIOS or UEFI firmware. */
+	if (bi->proto == BOOT_PROTO_IMAGE)
+		kprintf("umbra %s %s boot=image el=2\n", UMBRA_VERSION, arch_name());
+	else
+		kprintf("umbra %s %s boot=%s firmware=%s\n", UMBRA_VERSION, arch_name(),
+			proto_name(bi->proto), bi->firmware == BOOT_FW_UEFI ? "uefi" : "bios");
 	if (bi->loader_name[0])
 		kprintf("loader: %s\n", bi->loader_name);
 	kprintf("cmdline: '%s'\n", bi->cmdline);
@@ -87,7 +94,7 @@ static bool run_guests(const struct boot_info *bi)
 	return vm_run_all();
 }
 
-void umbra_main(const struct boot_info *bi)
+void umbra_main(struct boot_info *bi)
 {
 	report_boot(bi);
 	cmdline_defaults(&config);
@@ -99,6 +106,9 @@ void umbra_main(const struct boot_info *bi)
 	platform_set_exit_mode(config.exit);
 
 	report_memory(bi);
+	/* A guest bundle (a cpio archive module, the initrd on arm64) becomes
+	 * one module per guest it lists. */
+	bundle_expand_modules(bi);
 	report_modules(bi);
 	if (bi->rsdp)
 		kprintf("acpi: rsdp=0x%llx revision=%u\n", (unsigned long long)bi->rsdp,

@@ -5,6 +5,6 @@
 #include "boot/boot_info.h"
 #include "compiler.h"
 
-__noreturn void umbra_main(const struct boot_info *bi);
+__noreturn void umbra_main(struct boot_info *bi);
 
 #endif

@@ -4,9 +4,9 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/kstring.h"
+#include "core/loader.h"
 #include "core/log.h"
 #include "mm/phys.h"
-#include "vmx_svm/exits.h"
 
 static struct vm vms[VM_MAX];
 static u32 nr_vms;
@@ -47,19 +47,20 @@ int vm_tdp_map_ram(struct vm *vm, u8 perm)
 
 static void vm_free(struct vm *vm)
 {
-	vcpu_forget(&vm->vcpu);
-	if (vm->vcpu.vendor)
-		vendor->vcpu_free(&vm->vcpu);
-	if (vm->tdp.root.val)
-		vendor->vm_free(vm);
+	arch_vm_free(vm);
 	gmem_free(&vm->mem);
+}
+
+static const char *mode_name(enum guest_mode m)
+{
+	return m == GUEST_MODE_LONG64 ? "long64" : m == GUEST_MODE_AARCH64 ? "aarch64" : "prot32";
 }
 
 /* Build one VM; on failure say why and give everything back. */
 static bool vm_create(struct vm *vm, const struct boot_module *mod, const struct module_opts *opts,
 		      struct palloc *pa)
 {
-	char err[160];
+	char err[160], how[64];
 	struct guest_start start;
 
 	vm->opts = *opts;
@@ -69,7 +70,7 @@ static bool vm_create(struct vm *vm, const struct boot_module *mod, const struct
 		       vm->id, vm->name, (unsigned long long)(vm->opts.mem >> 20));
 		return false;
 	}
-	if (gmem_alloc(&vm->mem, pa, vm->opts.mem, OWNER_GUEST(vm->id))) {
+	if (gmem_alloc_at(&vm->mem, pa, arch_guest_ram_base(), vm->opts.mem, OWNER_GUEST(vm->id))) {
 		pr_err("vm %u %s: refused: no %llu MiB of memory left for it\n", vm->id, vm->name,
 		       (unsigned long long)(vm->opts.mem >> 20));
 		return false;
@@ -82,15 +83,15 @@ static bool vm_create(struct vm *vm, const struct boot_module *mod, const struct
 	}
 	vplat_init(&vm->plat, vm->name, vm->mem.size, 1, guest_line, vm);
 	vm->vcpu.vm = vm;
-	if (vendor->vm_init(vm) || vendor->vcpu_init(&vm->vcpu, &start)) {
-		pr_err("vm %u %s: refused: out of memory for its tables\n", vm->id, vm->name);
+	if (arch_vm_init(vm, &start, err, sizeof(err))) {
+		pr_err("vm %u %s: refused: %s\n", vm->id, vm->name, err);
 		vm_free(vm);
 		return false;
 	}
-	kprintf("vm %u %s: created: %s npt asid=%u mem=%llu MiB entry=0x%llx mode=%s\n", vm->id,
-		vm->name, vendor->name, vm->asid, (unsigned long long)(vm->mem.size >> 20),
-		(unsigned long long)start.rip,
-		start.mode == GUEST_MODE_LONG64 ? "long64" : "prot32");
+	arch_vm_describe(vm, how, sizeof(how));
+	kprintf("vm %u %s: created: %s mem=%llu MiB entry=0x%llx mode=%s\n", vm->id, vm->name, how,
+		(unsigned long long)(vm->mem.size >> 20), (unsigned long long)start.rip,
+		mode_name(start.mode));
 	vm->state = VM_READY;
 	return true;
 }

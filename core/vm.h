@@ -7,7 +7,10 @@
 #include "drivers/vplat.h"
 #include "mm/gmem.h"
 #include "mm/pt.h"
-#include "vmx_svm/vcpu.h"
+/* The architecture's vCPU (struct vcpu, NR_EXIT_REASONS, vcpu_run) and
+ * per-VM state (struct arch_vm): arch/x86/vm_arch.h or arch/arm64/vm_arch.h,
+ * found through the include path the Makefile sets for the image. */
+#include "vm_arch.h"
 
 #define VM_MAX 8
 
@@ -22,11 +25,12 @@ struct vm {
 	char name[MODULE_NAME_MAX];
 	struct module_opts opts;
 	struct gmem mem;
-	struct pt tdp;	/* guest-physical to host-physical: NPT or EPT */
-	u32 asid;	/* address-space tag (ASID or VPID) */
+	struct pt tdp;	/* guest-physical to host-physical: NPT, EPT or stage-2 */
+	u32 asid;	/* address-space tag (ASID, VPID or VMID) */
 	bool tlb_flush; /* the tag was used before: flush it on the next entry */
 	struct vplat plat;
 	struct vcpu vcpu;
+	struct arch_vm arch;
 
 	enum vm_state state;
 	bool passed;
@@ -36,6 +40,9 @@ struct vm {
 	u64 exits[NR_EXIT_REASONS];
 	u64 nr_exits;
 };
+
+/* Each architecture names its exit reasons (vm_arch.h gives their number). */
+extern const char *const exit_reason_names[NR_EXIT_REASONS];
 
 /* Create the VMs named by the boot modules, with their parsed options
  * (opts[i] for module i); a module that cannot become a VM is reported and

@@ -1,6 +1,8 @@
 /* virt.c: choosing the x86 virtualization back end this CPU can use. */
 #include "core/arch.h"
+#include "core/kstring.h"
 #include "core/log.h"
+#include "core/vm.h"
 #include "vmx_svm/svm_backend.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
@@ -36,4 +38,38 @@ void arch_slice_start(void)
 void arch_slice_stop(void)
 {
 	lapic_timer_stop();
+}
+
+/* ---------------------------------------------------------------- VMs */
+
+u64 arch_guest_ram_base(void)
+{
+	return 0;
+}
+
+int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size_t errlen)
+{
+	if (start->mode != GUEST_MODE_PROT32 && start->mode != GUEST_MODE_LONG64) {
+		ksnprintf(err, errlen, "the image is not an x86 guest");
+		return -1;
+	}
+	if (vendor->vm_init(vm) || vendor->vcpu_init(&vm->vcpu, start)) {
+		ksnprintf(err, errlen, "out of memory for its tables");
+		return -1;
+	}
+	return 0;
+}
+
+void arch_vm_free(struct vm *vm)
+{
+	vcpu_forget(&vm->vcpu);
+	if (vm->vcpu.vendor)
+		vendor->vcpu_free(&vm->vcpu);
+	if (vm->tdp.root.val)
+		vendor->vm_free(vm);
+}
+
+int arch_vm_describe(const struct vm *vm, char *buf, size_t len)
+{
+	return ksnprintf(buf, len, "%s npt asid=%u", vendor->name, vm->asid);
 }

@@ -1,0 +1,277 @@
+/* vcpu_trap.c: one arm64 guest exit: calls (PSCI, umbra's), stage-2 aborts (MMIO), WFx, and what ends a guest. */
+#include "arch/arm64/vcpu_trap.h"
+
+#include "arch/arm64/sysreg.h"
+#include "core/log.h"
+#include "core/vm.h"
+
+const char *const exit_reason_names[NR_EXIT_REASONS] = {
+	[EXIT_WFX] = "wfx",	  [EXIT_HVC] = "hvc",	  [EXIT_SMC] = "smc",
+	[EXIT_SYSREG] = "sysreg", [EXIT_DABT] = "dabt",	  [EXIT_IABT] = "iabt",
+	[EXIT_IRQ] = "irq",	  [EXIT_SERROR] = "serror", [EXIT_OTHER] = "other",
+};
+
+/* ---------------------------------------------------------------- injecting exceptions */
+
+/*
+ * Take a synchronous exception to the guest's EL1 as the CPU would: save
+ * PC and PSTATE in ELR_EL1/SPSR_EL1, set ESR_EL1 (and FAR_EL1 for aborts),
+ * and continue at VBAR_EL1 plus the offset for where it came from, in EL1h
+ * with DAIF masked. The guest's EL1 registers are live while it runs.
+ */
+static void inject_sync(struct vcpu *v, u64 esr, bool set_far, u64 far)
+{
+	u64 mode = v->ctx.pstate & PSR_MODE, off;
+
+	if (v->ctx.pstate & BIT(4))
+		off = 0x600; /* from AArch32 EL0 */
+	else if (mode == PSR_MODE_EL0T)
+		off = 0x400;
+	else if (mode == PSR_MODE_EL1T)
+		off = 0x000;
+	else
+		off = 0x200;
+	write_sysreg(elr_el1, v->ctx.pc);
+	write_sysreg(spsr_el1, v->ctx.pstate);
+	write_sysreg(esr_el1, esr);
+	if (set_far)
+		write_sysreg(far_el1, far);
+	v->ctx.pc = read_sysreg(vbar_el1) + off;
+	v->ctx.pstate = PSR_DAIF | PSR_MODE_EL1H;
+}
+
+static bool from_el0(const struct vcpu *v)
+{
+	return (v->ctx.pstate & PSR_MODE) == PSR_MODE_EL0T || (v->ctx.pstate & BIT(4));
+}
+
+static void inject_undef(struct vcpu *v)
+{
+	inject_sync(v, FIELD_PREP(ESR_EC, EC_UNKNOWN) | ESR_IL, false, 0);
+}
+
+/* A data or instruction abort with fault status fsc at the guest's FAR. */
+static void inject_abort(struct vcpu *v, bool fetch, u32 fsc)
+{
+	u64 ec = fetch ? (from_el0(v) ? EC_IABT_LOW : EC_IABT_CUR)
+		       : (from_el0(v) ? EC_DABT_LOW : EC_DABT_CUR);
+	u64 iss = fsc | (fetch ? 0 : (v->ctx.esr & ISS_WNR));
+
+	inject_sync(v, FIELD_PREP(ESR_EC, ec) | ESR_IL | iss, true, v->ctx.far);
+}
+
+/* ---------------------------------------------------------------- calls */
+
+static bool psci_implemented(u32 fid)
+{
+	static const u32 ids[] = { SMCCC_VERSION,  PSCI_VERSION,	PSCI_CPU_OFF,
+				   PSCI_CPU_ON_32, PSCI_CPU_ON_64,	PSCI_SYSTEM_OFF,
+				   PSCI_SYSTEM_RESET, PSCI_FEATURES };
+	for (unsigned i = 0; i < ARRAY_SIZE(ids); i++) {
+		if (ids[i] == fid)
+			return true;
+	}
+	return false;
+}
+
+static u64 console_write(struct vcpu *v, u64 ipa, u64 len)
+{
+	struct vm *vm = v->vm;
+	char buf[256];
+
+	if (len > HC_A64_CONSOLE_MAX || ipa < vm->mem.base || ipa - vm->mem.base > vm->mem.size ||
+	    len > vm->mem.size - (ipa - vm->mem.base))
+		return HC_A64_EINVAL;
+	for (u64 done = 0; done < len;) {
+		u64 n = MIN(len - done, sizeof(buf));
+		if (gmem_read(&vm->mem, gpa(ipa + done), buf, n))
+			return HC_A64_EINVAL;
+		vplat_console_write(&vm->plat, buf, n);
+		done += n;
+	}
+	return len;
+}
+
+/* Returns the value for x0; the guest may have ended. */
+static u64 call(struct vcpu *v, u32 fid)
+{
+	struct vm *vm = v->vm;
+	u64 *x = v->ctx.x;
+
+	switch (fid) {
+	case SMCCC_VERSION:
+		return SMCCC_VERSION_1_1;
+	case PSCI_VERSION:
+		return PSCI_VERSION_1_0;
+	case PSCI_FEATURES:
+		return psci_implemented((u32)x[1]) ? 0 : SMCCC_NOT_SUPPORTED;
+	case PSCI_CPU_ON_32:
+	case PSCI_CPU_ON_64:
+		return (x[1] & GENMASK(39, 0) & ~GENMASK(31, 24)) == 0 ? PSCI_ALREADY_ON
+								       : PSCI_INVALID_PARAMETERS;
+	case PSCI_CPU_OFF:
+		vm_end(vm, true, 0, "the guest turned off its only CPU (PSCI CPU_OFF)");
+		return 0;
+	case PSCI_SYSTEM_OFF:
+		vm_end(vm, true, 0, "the guest powered off (PSCI SYSTEM_OFF)");
+		return 0;
+	case PSCI_SYSTEM_RESET:
+		vm_end(vm, false, 0, "the guest asked for a reset (PSCI SYSTEM_RESET); umbra does "
+				     "not restart guests");
+		return 0;
+	case HC_A64_VERSION:
+		return HC_A64_INTERFACE_VERSION;
+	case HC_A64_CONSOLE_WRITE:
+		return console_write(v, x[1], x[2]);
+	case HC_A64_EXIT:
+		vm_end(vm, x[1] == 0, (u32)x[1], "the guest called HC_EXIT with status %u",
+		       (u32)x[1]);
+		return 0;
+	case HC_A64_TIMESTAMP:
+		return read_sysreg(cntvct_el0);
+	default:
+		return SMCCC_NOT_SUPPORTED;
+	}
+}
+
+/* HVC returns past itself; a trapped SMC returns to itself, so step over it. */
+static void handle_call(struct vcpu *v, bool smc)
+{
+	u64 imm = v->ctx.esr & 0xFFFF;
+
+	if (smc)
+		v->ctx.pc += 4;
+	v->ctx.x[0] = imm ? SMCCC_NOT_SUPPORTED : call(v, (u32)v->ctx.x[0]);
+}
+
+/* ---------------------------------------------------------------- stage-2 aborts */
+
+static u64 fault_ipa(const struct vcpu *v)
+{
+	return (FIELD_GET(HPFAR_FIPA, v->ctx.hpfar) << 12) | (v->ctx.far & 0xFFF);
+}
+
+static void note_unbacked(struct vm *vm, u64 ipa, bool write)
+{
+	if (vm->plat.unbacked_mmio == 1 || log_get_level() >= LOG_DEBUG)
+		pr_info("vm %u %s: %s IPA 0x%llx: nothing there (reads all ones, writes "
+			"dropped)%s\n",
+			vm->id, vm->name, write ? "write to" : "read of", (unsigned long long)ipa,
+			vm->plat.unbacked_mmio == 1 ? "; further ones are counted" : "");
+}
+
+/* A load or store the syndrome describes (ISV): size, register, sign extension. */
+static void emulate_mmio(struct vcpu *v, u64 ipa)
+{
+	u64 iss = v->ctx.esr & ESR_ISS;
+	u32 size = 1U << FIELD_GET(ISS_SAS, iss), rt = (u32)FIELD_GET(ISS_SRT, iss);
+	bool write = iss & ISS_WNR;
+	u64 mask = size == 8 ? ~0ULL : GENMASK(size * 8 - 1, 0);
+	u64 val = write && rt != 31 ? v->ctx.x[rt] & mask : 0;
+
+	if (vplat_mmio(&v->vm->plat, ipa, (u8)size, write, &val) == VPLAT_UNBACKED)
+		note_unbacked(v->vm, ipa, write);
+	if (!write && rt != 31) {
+		val &= mask;
+		if ((iss & ISS_SSE) && size < 8 && (val & BIT(size * 8 - 1)))
+			val |= ~mask;
+		if (!(iss & ISS_SF))
+			val &= 0xFFFFFFFFULL;
+		v->ctx.x[rt] = val;
+	}
+	v->ctx.pc += 4;
+}
+
+static void handle_dabt(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	u64 ipa = fault_ipa(v), iss = v->ctx.esr & ESR_ISS;
+
+	if (ipa >> vm->arch.ipa_bits) {
+		inject_abort(v, false, FSC_ADDR_SIZE_L0);
+	} else if (iss & ISS_S1PTW) {
+		vm_end(vm, false, 0, "its stage-1 page tables reach IPA 0x%llx, which is not RAM "
+				     "(pc 0x%llx)",
+		       (unsigned long long)ipa, (unsigned long long)v->ctx.pc);
+	} else if (ALIGN_DOWN(ipa, PAGE_SIZE) == LOADER_A64_INFO_IPA) {
+		inject_abort(v, false, FSC_SYNC_EXT); /* a write to its read-only page */
+	} else if (!(iss & ISS_ISV)) {
+		vm_end(vm, false, 0, "data abort without a valid syndrome at IPA 0x%llx (pc 0x%llx, "
+				     "ESR 0x%llx): a load/store pair, writeback or SIMD access to "
+				     "MMIO is not emulated",
+		       (unsigned long long)ipa, (unsigned long long)v->ctx.pc,
+		       (unsigned long long)v->ctx.esr);
+	} else {
+		emulate_mmio(v, ipa);
+	}
+}
+
+static void handle_iabt(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	u64 ipa = fault_ipa(v);
+
+	if (ipa >> vm->arch.ipa_bits)
+		inject_abort(v, true, FSC_ADDR_SIZE_L0);
+	else if (ALIGN_DOWN(ipa, PAGE_SIZE) == LOADER_A64_INFO_IPA)
+		inject_abort(v, true, FSC_SYNC_EXT);
+	else
+		vm_end(vm, false, 0, "executing from IPA 0x%llx, which is not RAM (pc 0x%llx)",
+		       (unsigned long long)ipa, (unsigned long long)v->ctx.pc);
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static enum exit_reason handle_sync(struct vcpu *v)
+{
+	u64 ec = FIELD_GET(ESR_EC, v->ctx.esr);
+
+	switch (ec) {
+	case EC_WFX:
+		v->ctx.pc += 4; /* WFI/WFE may wake at any time: now */
+		return EXIT_WFX;
+	case EC_HVC64:
+		handle_call(v, false);
+		return EXIT_HVC;
+	case EC_SMC64:
+		handle_call(v, true);
+		return EXIT_SMC;
+	case EC_SYS64: /* implementation-defined registers, ACTLR_EL1: not there */
+		inject_undef(v);
+		return EXIT_SYSREG;
+	case EC_SVE:
+	case EC_SME:
+		inject_undef(v);
+		return EXIT_OTHER;
+	case EC_DABT_LOW:
+		handle_dabt(v);
+		return EXIT_DABT;
+	case EC_IABT_LOW:
+		handle_iabt(v);
+		return EXIT_IABT;
+	default:
+		vm_end(v->vm, false, 0, "unexpected trap: EC=0x%02llx ESR_EL2=0x%llx at pc 0x%llx "
+					"(FAR 0x%llx)",
+		       (unsigned long long)ec, (unsigned long long)v->ctx.esr,
+		       (unsigned long long)v->ctx.pc, (unsigned long long)v->ctx.far);
+		return EXIT_OTHER;
+	}
+}
+
+void vcpu_handle_exit(struct vcpu *v, unsigned long kind)
+{
+	struct vm *vm = v->vm;
+	enum exit_reason r;
+
+	if (kind == EXIT_KIND_SYNC) {
+		r = handle_sync(v);
+	} else if (kind == EXIT_KIND_SERROR) {
+		vm_end(vm, false, 0, "SError from the guest (ESR_EL2 0x%llx, pc 0x%llx)",
+		       (unsigned long long)v->ctx.esr, (unsigned long long)v->ctx.pc);
+		r = EXIT_SERROR;
+	} else {
+		r = EXIT_IRQ; /* nothing routes interrupts here yet: resume */
+	}
+	vm->exits[r]++;
+	vm->nr_exits++;
+}
