@@ -399,9 +399,15 @@ run: $(OUT)/umbra.bin $(OUT)/guests.cpio
 endif
 
 # ---------------------------------------------------------------- tests
+# The boot tests take both architectures' images whatever ARCH is: x86_64's
+# umbra.elf, guests and ISO, and arm64's umbra.bin and guests (sub-makes, so
+# each is built with its own ARCH's flags and tools).
 TEST_OUT := $(BUILD)/test
-test: all $(OUT)/umbra.iso $(UNIT_OUT)/unit-tests
-	$(call need,qemu-system-x86_64)$(call need,bochs)
+BOOT_TEST_IMAGES = $(MAKE) --no-print-directory ARCH=x86_64 all iso && \
+	$(MAKE) --no-print-directory ARCH=arm64 all
+test: $(UNIT_OUT)/unit-tests
+	$(call need,qemu-system-x86_64)$(call need,bochs)$(call need,qemu-system-aarch64)
+	$(BOOT_TEST_IMAGES)
 	@mkdir -p $(TEST_OUT)
 	@rm -f $(TEST_OUT)/*.xml $(TEST_OUT)/*.rc
 	$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml; echo $$? > $(TEST_OUT)/unit.rc
@@ -414,23 +420,33 @@ unit: $(UNIT_OUT)/unit-tests
 	$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml; echo $$? > $(TEST_OUT)/unit.rc
 	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml $(TEST_OUT)/unit.rc
 
-boot-tests: all $(OUT)/umbra.iso
+boot-tests:
+	$(call need,qemu-system-x86_64)$(call need,bochs)$(call need,qemu-system-aarch64)
+	$(BOOT_TEST_IMAGES)
 	@mkdir -p $(TEST_OUT)
 	$(PYTHON) -m pytest tests/boot -v -rfE --junitxml=$(TEST_OUT)/boot.xml; echo $$? > $(TEST_OUT)/boot.rc
 	@$(PYTHON) scripts/test-summary $(TEST_OUT)/boot.xml $(TEST_OUT)/boot.rc
 
 # ---------------------------------------------------------------- lint and size
-LINT_SRCS := $(K_SRCS) $(wildcard $(patsubst %.c,%.h,$(K_SRCS))) $(wildcard include/*.h) \
-	$(wildcard core/*.h arch/x86/*.h mm/*.h boot/*.h drivers/*.h vmx_svm/*.h)
-LINT_C := $(K_SRCS)
+# Both images' sources: the shared and x86 ones checked for x86_64, the arm64
+# ones for aarch64 (each with its own vm_arch.h on the include path).
+LINT_X86 := $(PURE_COMMON) $(PURE_X86) $(K_COMMON) $(K_X86)
+LINT_ARM64 := $(PURE_ARM64) $(K_ARM64)
+LINT_SRCS := $(LINT_X86) $(LINT_ARM64) $(wildcard include/*.h) \
+	$(wildcard core/*.h arch/x86/*.h arch/arm64/*.h mm/*.h boot/*.h drivers/*.h vmx_svm/*.h)
+LINT_TIDY := $(filter-out -Werror,$(COMMON)) -ffreestanding -DUMBRA_VERSION=\"lint\"
 lint:
 	$(call need,clang-format)$(call need,cppcheck)$(call need,clang-tidy)
 	clang-format --dry-run --Werror $(sort $(LINT_SRCS) $(wildcard tests/unit/*.[ch]))
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --std=c11 -I. -Iinclude -DUMBRA_VERSION=\"lint\" \
-		--suppress=missingIncludeSystem $(LINT_C)
-	clang-tidy --quiet $(LINT_C) -- $(filter-out -Werror,$(COMMON)) -ffreestanding \
-		--target=x86_64-unknown-none-elf -DUMBRA_VERSION=\"lint\"
+		--inline-suppr --std=c11 -I. -Iinclude -Iarch/x86 -DUMBRA_VERSION=\"lint\" \
+		--suppress=missingIncludeSystem $(LINT_X86)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --std=c11 -I. -Iinclude -Iarch/arm64 -DUMBRA_VERSION=\"lint\" \
+		--suppress=missingIncludeSystem $(LINT_ARM64) core/vm.c
+	clang-tidy --quiet $(LINT_X86) -- $(LINT_TIDY) -Iarch/x86 --target=x86_64-unknown-none-elf
+	clang-tidy --quiet $(LINT_ARM64) core/vm.c -- $(LINT_TIDY) -Iarch/arm64 \
+		--target=aarch64-unknown-none-elf -mgeneral-regs-only
 	@echo "lint: clean"
 
 # Lines of code (cloc: no blanks, no comments) of exactly the files the image

@@ -61,6 +61,19 @@ static void report_modules(const struct boot_info *bi)
 	}
 }
 
+/* arm64: what the device tree gave umbra itself. */
+static void report_dtb(const struct boot_info *bi)
+{
+	const struct boot_devices *d = &bi->dev;
+
+	kprintf("dtb: at 0x%llx, %llu bytes; uart=0x%llx gic=v%u gicd=0x%llx gicr=0x%llx "
+		"gicc=0x%llx timer=%s psci=%s\n",
+		(unsigned long long)bi->dtb, (unsigned long long)(bi->info_end - bi->info_start),
+		(unsigned long long)d->uart_base, d->gic_version, (unsigned long long)d->gicd_base,
+		(unsigned long long)d->gicr_base, (unsigned long long)d->gicc_base,
+		d->has_timer ? "yes" : "no", !d->has_psci ? "none" : d->psci_smc ? "smc" : "hvc");
+}
+
 static void report_boot(const struct boot_info *bi)
 {
 	/* The Image protocol enters at EL2 (arm64/boot.c stops otherwise);
@@ -110,7 +123,9 @@ void umbra_main(struct boot_info *bi)
 	 * one module per guest it lists. */
 	bundle_expand_modules(bi);
 	report_modules(bi);
-	if (bi->rsdp)
+	if (bi->dtb)
+		report_dtb(bi);
+	else if (bi->rsdp)
 		kprintf("acpi: rsdp=0x%llx revision=%u\n", (unsigned long long)bi->rsdp,
 			bi->rsdp_rev);
 	else

@@ -5,6 +5,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/kstring.h"
+#include "core/loader.h"
 #include "core/log.h"
 #include "core/vm.h"
 #include "mm/phys.h"
@@ -25,6 +26,9 @@
 #define GUEST_HCR                                                                            \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI | \
 	 HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
+
+/* Where a guest finds its PL011 (as on QEMU virt, docs/arm64.md). */
+#define GUEST_PL011_IPA 0x09000000ULL
 
 u64 arch_guest_ram_base(void)
 {
@@ -115,6 +119,7 @@ int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size
 	}
 	if (make_info_page(vm, err, errlen))
 		return -1;
+	vplat_enable_pl011(&vm->plat, GUEST_PL011_IPA);
 	vm->asid = vmid;
 	vm->arch.vttbr = FIELD_PREP(VTTBR_VMID, vmid) | vm->tdp.root.val;
 	vm->arch.vtcr = vm->arch.geom.vtcr | (cpu_vmid_bits() == 16 ? VTCR_EL2_VS : 0);
@@ -124,7 +129,7 @@ int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size
 		dcache_clean_range((u64)(uintptr_t)phys_to_virt(vm->mem.chunk[i].hpa),
 				   vm->mem.chunk[i].size);
 	dcache_clean_range((u64)(uintptr_t)phys_to_virt(vm->arch.info_page), PAGE_SIZE);
-	stage2_describe(line, sizeof(line), vmid, vm->arch.ipa_bits, &vm->arch.geom);
+	stage2_describe(line, sizeof(line), vm->id, vm->arch.ipa_bits, &vm->arch.geom);
 	kprintf("%s\n", line);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "arch/arm64/vcpu_trap.h"
 
 #include "arch/arm64/sysreg.h"
+#include "core/loader.h"
 #include "core/log.h"
 #include "core/vm.h"
 

@@ -1,5 +1,4 @@
 /* entry.S: the arm64 Image header and umbra's first instructions (EL2, MMU off, DTB in x0). */
-#include "arch/arm64/sysreg.h"
 
 /*
  * The Image header (Linux Documentation/arch/arm64/booting.rst gives the
@@ -45,7 +44,7 @@ primary_entry:
 	b.ne	3f
 	/* EL2: known SCTLR (MMU and D-cache off until paging is set up, no
 	 * alignment checks), and our vectors. */
-	ldr	x1, =(SCTLR_EL2_RES1 | SCTLR_EL2_I | SCTLR_EL2_SA)
+	ldr	x1, =0x30C51838		/* RES1 bits (0x30C50830) | I | SA */
 	msr	sctlr_el2, x1
 	adrp	x1, el2_vectors
 	add	x1, x1, :lo12:el2_vectors
