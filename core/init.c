@@ -121,7 +121,7 @@ void umbra_main(struct boot_info *bi)
 	report_memory(bi);
 	/* A guest bundle (a cpio archive module, the initrd on arm64) becomes
 	 * one module per guest it lists. */
-	bundle_expand_modules(bi);
+	int bundle_problems = bundle_expand_modules(bi);
 	report_modules(bi);
 	if (bi->dtb)
 		report_dtb(bi);
@@ -139,5 +139,10 @@ void umbra_main(struct boot_info *bi)
 	bool pass = selftest_run(bi, mem_palloc());
 	if (config.selftest == SELFTEST_PAGEFAULT)
 		arch_selftest_pagefault();
-	platform_exit(run_guests(bi) && pass);
+	bool guests_ok = run_guests(bi);
+	if (bundle_problems)
+		kprintf("umbra: %d problem(s) with guest bundles (above): guests that were asked "
+			"for did not run, so the run fails\n",
+			bundle_problems);
+	platform_exit(guests_ok && pass && bundle_problems == 0);
 }
