@@ -1,8 +1,9 @@
-/* elf.c: validating an untrusted ELF32/ELF64 x86 executable's header and PT_LOAD segments. */
+/* elf.c: validating an untrusted ELF32/ELF64 (x86, AArch64) executable's header and segments. */
 #include "core/elf.h"
 
 #include "core/kstring.h"
 #include "core/loader_int.h"
+#include "core/log.h"
 #include "err.h"
 
 /*
@@ -30,7 +31,7 @@ static int check_ident(const u8 *img, u64 len, char *err, size_t errlen)
 	if (img[EI_CLASS] != ELFCLASS32 && img[EI_CLASS] != ELFCLASS64)
 		return fail("ELF: unknown class %u (neither ELF32 nor ELF64)", img[EI_CLASS]);
 	if (img[EI_DATA] != ELFDATA2LSB)
-		return fail("ELF: data encoding %u is not little endian, as x86 needs",
+		return fail("ELF: data encoding %u is not little endian, as umbra's guests must be",
 			    img[EI_DATA]);
 	if (img[EI_VERSION] != EV_CURRENT)
 		return fail("ELF: identification version %u is not 1", img[EI_VERSION]);
@@ -65,13 +66,17 @@ static void read_ehdr(const u8 *img, bool is64, struct ehdr_info *h)
 
 static int check_machine(bool is64, u16 machine, char *err, size_t errlen)
 {
-	if (is64 && machine != EM_X86_64)
-		return fail("ELF: ELF64 machine %u is not x86-64 (%u)", machine, EM_X86_64);
+	if (is64 && machine != EM_X86_64 && machine != EM_AARCH64)
+		return fail("ELF: ELF64 machine %u is neither x86-64 (%u) nor AArch64 (%u)",
+			    machine, EM_X86_64, EM_AARCH64);
 	/* An ELF32 x86-64 file is the x32 ABI: 64-bit code that needs long mode
 	 * set up by someone, which no Multiboot loader does. */
 	if (!is64 && machine == EM_X86_64)
 		return fail("ELF: ELF32 file for x86-64 (x32 ABI): its 64-bit code cannot start "
 			    "in 32-bit protected mode; use ELF64 or an i386 ELF32");
+	if (!is64 && machine == EM_AARCH64)
+		return fail("ELF: ELF32 file for AArch64 (ILP32 ABI): umbra starts AArch64 guests "
+			    "from ELF64 files only");
 	if (!is64 && machine != EM_386)
 		return fail("ELF: ELF32 machine %u is not i386 (%u)", machine, EM_386);
 	return 0;
@@ -135,23 +140,35 @@ static void read_phdr(const u8 *img, bool is64, u64 phoff, u32 i, u32 *type, str
 	}
 }
 
-/* Segment s does not fit in guest RAM [0, ram): say where it is. */
-static int outside_ram(const struct elf_seg *s, u64 ram, char *err, size_t errlen)
+/* Guest RAM [base, base + size), for the segment checks and their messages. */
+struct ram_range {
+	u64 base, size;
+};
+
+/* Segment s does not fit in guest RAM: say where it is, and where RAM is when
+ * it does not start at 0. */
+static int outside_ram(const struct elf_seg *s, const struct ram_range *ram, char *err,
+		       size_t errlen)
 {
-	unsigned long long base = s->paddr, size = s->memsz, end = base + size;
+	unsigned long long base = s->paddr, size = s->memsz;
+	char seg[48], where[64] = "";
 
 	/* paddr + memsz may wrap: then print the size, not the end. */
 	if (size > ~0ULL - base)
-		return loader_fail(
-			err, errlen, -ERR_RANGE,
-			"ELF: segment %u [0x%llx, +0x%llx) is outside the guest's %llu %s",
-			s->index, base, size, loader_size_num(ram), loader_size_unit(ram));
+		ksnprintf(seg, sizeof(seg), "[0x%llx, +0x%llx)", base, size);
+	else
+		ksnprintf(seg, sizeof(seg), "[0x%llx, 0x%llx)", base, base + size);
+	if (ram->base)
+		ksnprintf(where, sizeof(where), " of RAM at [0x%llx, 0x%llx)",
+			  (unsigned long long)ram->base,
+			  (unsigned long long)(ram->base + ram->size));
 	return loader_fail(err, errlen, -ERR_RANGE,
-			   "ELF: segment %u [0x%llx, 0x%llx) is outside the guest's %llu %s",
-			   s->index, base, end, loader_size_num(ram), loader_size_unit(ram));
+			   "ELF: segment %u %s is outside the guest's %llu %s%s", s->index, seg,
+			   loader_size_num(ram->size), loader_size_unit(ram->size), where);
 }
 
-static int check_seg(const struct elf_seg *s, u64 len, u64 ram, char *err, size_t errlen)
+static int check_seg(const struct elf_seg *s, u64 len, const struct ram_range *ram, char *err,
+		     size_t errlen)
 {
 	if (s->filesz > s->memsz)
 		return fail("ELF: segment %u has file size 0x%llx larger than its memory size "
@@ -162,7 +179,8 @@ static int check_seg(const struct elf_seg *s, u64 len, u64 ram, char *err, size_
 			    "file (%llu bytes)",
 			    s->index, (unsigned long long)s->offset, (unsigned long long)s->filesz,
 			    (unsigned long long)len);
-	if (s->paddr > ram || s->memsz > ram - s->paddr)
+	if (s->paddr < ram->base || s->paddr - ram->base > ram->size ||
+	    s->memsz > ram->size - (s->paddr - ram->base))
 		return outside_ram(s, ram, err, errlen);
 	return 0;
 }
@@ -172,8 +190,8 @@ static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 	return a < b + blen && b < a + alen;
 }
 
-static int collect_segs(const u8 *img, u64 len, u64 ram, const struct ehdr_info *h,
-			struct elf_image *out, char *err, size_t errlen)
+static int collect_segs(const u8 *img, u64 len, const struct ram_range *ram,
+			const struct ehdr_info *h, struct elf_image *out, char *err, size_t errlen)
 {
 	for (u32 i = 0; i < h->phnum; i++) {
 		struct elf_seg s;
@@ -197,29 +215,56 @@ static int collect_segs(const u8 *img, u64 len, u64 ram, const struct ehdr_info 
 	return 0;
 }
 
-int elf_parse(const void *image, u64 len, u64 ram_size, struct elf_image *out, char *err,
-	      size_t errlen)
+/* The identification and the ELF header, read into *h. */
+static int parse_header(const u8 *img, u64 len, struct ehdr_info *h, bool *is64, char *err,
+			size_t errlen)
 {
-	const u8 *img = image;
-	struct ehdr_info h;
 	int r;
 
-	*out = (struct elf_image){ 0 };
-	if (!image)
+	if (!img)
 		return fail("no guest image");
 	r = check_ident(img, len, err, errlen);
 	if (r)
 		return r;
-	out->is64 = img[EI_CLASS] == ELFCLASS64;
-	if (len < (out->is64 ? sizeof(struct elf64_ehdr) : sizeof(struct elf32_ehdr)))
+	*is64 = img[EI_CLASS] == ELFCLASS64;
+	if (len < (*is64 ? sizeof(struct elf64_ehdr) : sizeof(struct elf32_ehdr)))
 		return fail("ELF: file of %llu bytes is shorter than the ELF%u header",
-			    (unsigned long long)len, out->is64 ? 64u : 32u);
-	read_ehdr(img, out->is64, &h);
-	r = check_ehdr(&h, out->is64, len, err, errlen);
+			    (unsigned long long)len, *is64 ? 64u : 32u);
+	read_ehdr(img, *is64, h);
+	return check_ehdr(h, *is64, len, err, errlen);
+}
+
+int elf_check_header(const void *image, u64 len, u16 *machine, char *err, size_t errlen)
+{
+	struct ehdr_info h;
+	bool is64 = false;
+	int r = parse_header(image, len, &h, &is64, err, errlen);
+
+	if (!r)
+		*machine = h.machine;
+	return r;
+}
+
+int elf_parse_ram(const void *image, u64 len, u64 ram_base, u64 ram_size, struct elf_image *out,
+		  char *err, size_t errlen)
+{
+	struct ram_range ram = { ram_base, ram_size };
+	struct ehdr_info h;
+	int r;
+
+	*out = (struct elf_image){ 0 };
+	r = parse_header(image, len, &h, &out->is64, err, errlen);
 	if (r)
 		return r;
+	out->machine = h.machine;
 	out->entry = h.entry;
-	return collect_segs(img, len, ram_size, &h, out, err, errlen);
+	return collect_segs(image, len, &ram, &h, out, err, errlen);
+}
+
+int elf_parse(const void *image, u64 len, u64 ram_size, struct elf_image *out, char *err,
+	      size_t errlen)
+{
+	return elf_parse_ram(image, len, 0, ram_size, out, err, errlen);
 }
 
 bool elf_entry_phys(const struct elf_image *e, u64 va, u64 *pa)

@@ -20,6 +20,7 @@
 #define ET_EXEC 2
 #define EM_386 3
 #define EM_X86_64 62
+#define EM_AARCH64 183
 #define PN_XNUM 0xFFFF /* the real count is in section 0: never used by kernels */
 
 #define PT_LOAD 1
@@ -116,19 +117,31 @@ struct elf_seg {
 };
 
 struct elf_image {
-	bool is64; /* ELFCLASS64 (EM_X86_64) or ELFCLASS32 (EM_386) */
-	u64 entry; /* e_entry, a virtual address */
+	bool is64;   /* ELFCLASS64 (EM_X86_64, EM_AARCH64) or ELFCLASS32 (EM_386) */
+	u16 machine; /* e_machine: EM_386, EM_X86_64 or EM_AARCH64 */
+	u64 entry;   /* e_entry, a virtual address */
 	u32 nr_seg;
 	struct elf_seg seg[ELF_MAX_LOAD];
 };
 
 /*
- * Validate image (len bytes, untrusted) as a little-endian x86 executable
- * whose PT_LOAD segments fit in the file and, by p_paddr, in guest RAM
- * [0, ram_size), do not overlap and have p_filesz <= p_memsz. Returns 0 or a
+ * Validate the identification and the ELF header of image (len bytes,
+ * untrusted): a little-endian executable for i386 (ELF32), x86-64 or AArch64
+ * (ELF64) whose program headers lie in the file. Returns 0 with e_machine in
+ * *machine, or a negative error with the reason in err.
+ */
+int elf_check_header(const void *image, u64 len, u16 *machine, char *err, size_t errlen);
+
+/*
+ * Validate image as elf_check_header() does, and its PT_LOAD segments: they
+ * fit in the file and, by p_paddr, in guest RAM [ram_base, ram_base +
+ * ram_size), do not overlap and have p_filesz <= p_memsz. Returns 0 or a
  * negative error with the reason in err. The entry point is not checked here
  * (Multiboot2 may name another); see elf_entry_phys().
  */
+int elf_parse_ram(const void *image, u64 len, u64 ram_base, u64 ram_size, struct elf_image *out,
+		  char *err, size_t errlen);
+/* The same for guest RAM at [0, ram_size). */
 int elf_parse(const void *image, u64 len, u64 ram_size, struct elf_image *out, char *err,
 	      size_t errlen);
 

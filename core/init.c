@@ -71,7 +71,10 @@ static void report_dtb(const struct boot_info *bi)
 		(unsigned long long)bi->dtb, (unsigned long long)(bi->info_end - bi->info_start),
 		(unsigned long long)d->uart_base, d->gic_version, (unsigned long long)d->gicd_base,
 		(unsigned long long)d->gicr_base, (unsigned long long)d->gicc_base,
-		d->has_timer ? "yes" : "no", !d->has_psci ? "none" : d->psci_smc ? "smc" : "hvc");
+		d->has_timer ? "yes" : "no",
+		!d->has_psci  ? "none"
+		: d->psci_smc ? "smc"
+			      : "hvc");
 }
 
 static void report_boot(const struct boot_info *bi)

@@ -1,4 +1,4 @@
-/* loader.c: loading a Multiboot or plain ELF64 guest kernel into guest RAM and choosing its start state. */
+/* loader.c: loading a Multiboot, x86-64 or AArch64 ELF kernel into guest RAM; its start state. */
 #include "core/loader.h"
 
 #include <stdarg.h>
@@ -11,7 +11,8 @@
 
 /*
  * Where umbra puts its own data in guest RAM (nothing else is written
- * outside the kernel's segments):
+ * outside the kernel's segments; an AArch64 kernel gets nothing in RAM, its
+ * boot information is a page of its own, see loader.h):
  *
  *   Multiboot kernels: the information block (MB_INFO_SIZE, 8 KiB) at
  *   0x9000, in conventional memory below 1 MiB where PC loaders put theirs;
@@ -65,7 +66,7 @@ int loader_fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 
 int loader_zero(const struct gmem *m, u64 at, u64 len)
 {
-	if (at > m->size || len > m->size - at)
+	if (at < m->base || at - m->base > m->size || len > m->size - (at - m->base))
 		return -ERR_RANGE;
 	while (len) {
 		u64 n;
@@ -92,6 +93,16 @@ static int load_segments(const struct gmem *m, const struct elf_image *e, const 
 		if (r)
 			return r;
 	}
+	return 0;
+}
+
+/* The physical address of the ELF entry point, which must be in a loaded executable segment. */
+static int entry_phys(const struct elf_image *e, u64 *pa, char *err, size_t errlen)
+{
+	if (!elf_entry_phys(e, e->entry, pa))
+		return loader_fail(err, errlen, -ERR_INVAL,
+				   "ELF: entry 0x%llx is not in a loaded executable segment",
+				   (unsigned long long)e->entry);
 	return 0;
 }
 
@@ -131,11 +142,7 @@ static int mb_entry(const struct elf_image *e, const struct mb_request *req, u64
 				req->entry);
 		return 0;
 	}
-	if (!elf_entry_phys(e, e->entry, pa))
-		return loader_fail(err, errlen, -ERR_INVAL,
-				   "ELF: entry 0x%llx is not in a loaded executable segment",
-				   (unsigned long long)e->entry);
-	return 0;
+	return entry_phys(e, pa, err, errlen);
 }
 
 static int load_multiboot(const struct gmem *m, const struct elf_image *e, const u8 *img,
@@ -194,12 +201,10 @@ static int load_long64(const struct gmem *m, const struct elf_image *e, const u8
 {
 	u64 base = m->size - LM_AREA_SIZE, entry = 0;
 	u32 seg;
-	int r;
+	int r = entry_phys(e, &entry, err, errlen);
 
-	if (!elf_entry_phys(e, e->entry, &entry))
-		return loader_fail(err, errlen, -ERR_INVAL,
-				   "ELF: entry 0x%llx is not in a loaded executable segment",
-				   (unsigned long long)e->entry);
+	if (r)
+		return r;
 	if (elf_overlaps(e, base, LM_AREA_SIZE, &seg))
 		return loader_fail(err, errlen, -ERR_RANGE,
 				   "ELF: segment %u reaches into the top 64 KiB of guest RAM "
@@ -223,14 +228,152 @@ static int load_long64(const struct gmem *m, const struct elf_image *e, const u8
 	return 0;
 }
 
+/* ------------------------------------------------------------ AArch64 kernels */
+
+#define A64_INSN_ALIGN 4u
+
+static int a64_check_cmdline(const char *cmdline, char *err, size_t errlen)
+{
+	if (strnlen(cmdline, LOADER_A64_CMDLINE_MAX + 1) > LOADER_A64_CMDLINE_MAX)
+		return loader_fail(err, errlen, -ERR_INVAL,
+				   "guest command line is %zu bytes, longer than the %u an AArch64 "
+				   "guest's boot information page holds",
+				   strlen(cmdline), LOADER_A64_CMDLINE_MAX);
+	return 0;
+}
+
+/* An ELF64 AArch64 kernel: its segments anywhere in RAM, entered at EL1 with the MMU off. */
+static int load_a64(const struct gmem *m, const u8 *img, u64 len, const char *cmdline,
+		    struct guest_start *out, char *err, size_t errlen)
+{
+	struct elf_image e;
+	u64 entry = 0;
+	int r = a64_check_cmdline(cmdline, err, errlen);
+
+	if (!r)
+		r = elf_parse_ram(img, len, m->base, m->size, &e, err, errlen);
+	if (!r)
+		r = entry_phys(&e, &entry, err, errlen);
+	if (r)
+		return r;
+	if (!IS_ALIGNED(entry, A64_INSN_ALIGN))
+		return loader_fail(err, errlen, -ERR_INVAL,
+				   "ELF: AArch64 entry 0x%llx is not 4-byte aligned",
+				   (unsigned long long)entry);
+	r = load_segments(m, &e, img);
+	if (r)
+		return loader_fail(err, errlen, r, "cannot write guest RAM (error %d)", r);
+	out->mode = GUEST_MODE_AARCH64;
+	out->rip = entry;
+	return 0;
+}
+
+static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* RAM and the information page fit in an IPA space of ipa_bits, apart. */
+static int a64_check_layout(const struct gmem *m, u32 ipa_bits, char *err, size_t errlen)
+{
+	unsigned long long base = m->base, end = m->base + m->size;
+
+	if (ipa_bits < LOADER_A64_IPA_BITS_MIN || ipa_bits > LOADER_A64_IPA_BITS_MAX)
+		return loader_fail(err, errlen, -ERR_INVAL,
+				   "IPA width of %u bits is outside %u..%u", ipa_bits,
+				   LOADER_A64_IPA_BITS_MIN, LOADER_A64_IPA_BITS_MAX);
+	if (m->size == 0)
+		return loader_fail(err, errlen, -ERR_INVAL, "the guest has no RAM");
+	if (end > BIT(ipa_bits))
+		return loader_fail(err, errlen, -ERR_RANGE,
+				   "guest RAM [0x%llx, 0x%llx) does not fit in a %u-bit IPA space",
+				   base, end, ipa_bits);
+	if (ranges_overlap(m->base, m->size, LOADER_A64_INFO_IPA, LOADER_A64_INFO_SIZE))
+		return loader_fail(err, errlen, -ERR_RANGE,
+				   "guest RAM [0x%llx, 0x%llx) covers the boot information page at "
+				   "0x%llx",
+				   base, end, LOADER_A64_INFO_IPA);
+	return 0;
+}
+
+static void put_le64(u8 *p, u64 v)
+{
+	for (u32 i = 0; i < sizeof(v); i++)
+		p[i] = (u8)(v >> (8 * i));
+}
+
+int loader_a64_info_page(void *page, const struct gmem *m, u32 ipa_bits, const char *cmdline,
+			 char *err, size_t errlen)
+{
+	const char *line = cmdline ? cmdline : "";
+	u8 *p = page;
+	int r;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!page || !m)
+		return loader_fail(err, errlen, -ERR_INVAL, "no information page or guest memory");
+	r = a64_check_cmdline(line, err, errlen);
+	if (!r)
+		r = a64_check_layout(m, ipa_bits, err, errlen);
+	if (r)
+		return r;
+	memset(p, 0, LOADER_A64_INFO_SIZE);
+	put_le64(p + LOADER_A64_INFO_OFF_MAGIC, LOADER_A64_INFO_MAGIC);
+	put_le64(p + LOADER_A64_INFO_OFF_RAM_BASE, m->base);
+	put_le64(p + LOADER_A64_INFO_OFF_RAM_SIZE, m->size);
+	put_le64(p + LOADER_A64_INFO_OFF_IPA_BITS, ipa_bits);
+	memcpy(p + LOADER_A64_CMDLINE_OFF, line, strlen(line) + 1);
+	return 0;
+}
+
+void loader_a64_regs(const struct gmem *m, u32 ipa_bits, u64 x[LOADER_A64_NR_REGS])
+{
+	x[0] = LOADER_A64_INFO_IPA;
+	x[1] = LOADER_A64_INFO_IPA + LOADER_A64_CMDLINE_OFF;
+	x[2] = m->base;
+	x[3] = m->size;
+	x[4] = ipa_bits;
+}
+
 /* ------------------------------------------------------------ entry */
+
+/* A Multiboot or plain ELF64 x86 kernel: RAM from guest-physical 0, the PC layout below 1 MiB. */
+static int load_x86(const struct gmem *m, const u8 *img, u64 len, const char *cmdline,
+		    struct guest_start *out, char *err, size_t errlen)
+{
+	struct mb_request req;
+	struct elf_image e;
+	int r;
+
+	if (m->base)
+		return loader_fail(err, errlen, -ERR_RANGE,
+				   "x86 kernels need guest RAM from guest-physical 0; this guest's "
+				   "starts at 0x%llx",
+				   (unsigned long long)m->base);
+	if (m->size < LOADER_MIN_RAM)
+		return loader_fail(err, errlen, -ERR_RANGE,
+				   "guest RAM of %llu KiB is too small: the loader needs 1 MiB",
+				   (unsigned long long)(m->size >> 10));
+	r = elf_parse(img, len, m->size, &e, err, errlen);
+	if (!r)
+		r = mb_find_header(img, len, &req, err, errlen);
+	if (r)
+		return r;
+	if (req.version)
+		return load_multiboot(m, &e, img, &req, cmdline, out, err, errlen);
+	if (e.is64)
+		return load_long64(m, &e, img, cmdline, out, err, errlen);
+	return loader_fail(err, errlen, -ERR_INVAL,
+			   "32-bit ELF without a Multiboot header: umbra cannot tell how to start "
+			   "it");
+}
 
 int loader_load(struct gmem *m, const void *image, u64 len, const char *guest_cmdline,
 		struct guest_start *out, char *err, size_t errlen)
 {
 	const char *cmdline = guest_cmdline ? guest_cmdline : "";
-	struct mb_request req;
-	struct elf_image e;
+	u16 machine = 0;
 	int r;
 
 	if (err && errlen)
@@ -242,20 +385,23 @@ int loader_load(struct gmem *m, const void *image, u64 len, const char *guest_cm
 		return loader_fail(err, errlen, -ERR_INVAL,
 				   "guest command line is longer than %u bytes",
 				   LOADER_CMDLINE_MAX);
-	if (m->size < LOADER_MIN_RAM)
-		return loader_fail(err, errlen, -ERR_RANGE,
-				   "guest RAM of %llu KiB is too small: the loader needs 1 MiB",
-				   (unsigned long long)(m->size >> 10));
-	r = elf_parse(image, len, m->size, &e, err, errlen);
-	if (!r)
-		r = mb_find_header(image, len, &req, err, errlen);
+	r = elf_check_header(image, len, &machine, err, errlen);
 	if (r)
 		return r;
-	if (req.version)
-		return load_multiboot(m, &e, image, &req, cmdline, out, err, errlen);
-	if (e.is64)
-		return load_long64(m, &e, image, cmdline, out, err, errlen);
-	return loader_fail(err, errlen, -ERR_INVAL,
-			   "32-bit ELF without a Multiboot header: umbra cannot tell how to start "
-			   "it");
+	if (machine == EM_AARCH64)
+		return load_a64(m, image, len, cmdline, out, err, errlen);
+	return load_x86(m, image, len, cmdline, out, err, errlen);
+}
+
+const char *loader_mode_name(enum guest_mode mode)
+{
+	switch (mode) {
+	case GUEST_MODE_PROT32:
+		return "prot32";
+	case GUEST_MODE_LONG64:
+		return "long64";
+	case GUEST_MODE_AARCH64:
+		return "aarch64";
+	}
+	return "?";
 }

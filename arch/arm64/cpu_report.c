@@ -25,5 +25,6 @@ void arch_cpu_report(void)
 	u64 pfr0 = read_sysreg(id_aa64pfr0_el1);
 
 	kprintf("arm64: parange=%u vmid_bits=%u vhe=%u gicv3=%u\n", cpu_pa_bits(), cpu_vmid_bits(),
-		FIELD_GET(ID_AA64MMFR1_VH, mmfr1) ? 1 : 0, FIELD_GET(ID_AA64PFR0_GIC, pfr0) ? 1 : 0);
+		FIELD_GET(ID_AA64MMFR1_VH, mmfr1) ? 1 : 0,
+		FIELD_GET(ID_AA64PFR0_GIC, pfr0) ? 1 : 0);
 }

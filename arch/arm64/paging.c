@@ -60,8 +60,8 @@ static void map_ram(u64 start, u64 end)
 
 static void map_devices(const struct boot_devices *d)
 {
-	map_range(d->uart_base ? d->uart_base : 0x09000000, (d->uart_base ? d->uart_base : 0x09000000) + PAGE_SIZE,
-		  PT_R | PT_W, PT_MT_DEV);
+	map_range(d->uart_base ? d->uart_base : 0x09000000,
+		  (d->uart_base ? d->uart_base : 0x09000000) + PAGE_SIZE, PT_R | PT_W, PT_MT_DEV);
 	if (d->gicd_base)
 		map_range(d->gicd_base, d->gicd_base + MAX(d->gicd_size, PAGE_SIZE), PT_R | PT_W,
 			  PT_MT_DEV);

@@ -5,11 +5,11 @@
 #include "compiler.h"
 #include "types.h"
 
-#define read_sysreg(r)                                              \
-	({                                                          \
-		u64 __v;                                            \
+#define read_sysreg(r)                                                 \
+	({                                                             \
+		u64 __v;                                               \
 		__asm__ volatile("mrs %0, " #r : "=r"(__v)::"memory"); \
-		__v;                                                \
+		__v;                                                   \
 	})
 #define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" ::"r"((u64)(v)) : "memory")
 

@@ -32,15 +32,15 @@ static void dump(u64 kind, const struct el2_frame *f)
 	kprintf("  ESR_EL2=0x%016llx (EC=0x%02llx ISS=0x%07llx) FAR_EL2=0x%016llx\n",
 		(unsigned long long)f->esr, (unsigned long long)FIELD_GET(ESR_EC, f->esr),
 		(unsigned long long)FIELD_GET(ESR_ISS, f->esr), (unsigned long long)f->far);
-	kprintf("  ELR_EL2=0x%016llx SPSR_EL2=0x%016llx SP=0x%016llx\n",
-		(unsigned long long)f->elr, (unsigned long long)f->spsr,
-		(unsigned long long)((uintptr_t)f + sizeof(*f) + 8));
+	kprintf("  ELR_EL2=0x%016llx SPSR_EL2=0x%016llx SP=0x%016llx\n", (unsigned long long)f->elr,
+		(unsigned long long)f->spsr, (unsigned long long)((uintptr_t)f + sizeof(*f) + 8));
 	for (int i = 0; i < 31; i += 2) {
 		if (i == 30)
 			kprintf("  x30=0x%016llx\n", (unsigned long long)f->x[30]);
 		else
-			kprintf("  x%-2d=0x%016llx x%-2d=0x%016llx\n", i, (unsigned long long)f->x[i],
-				i + 1, (unsigned long long)f->x[i + 1]);
+			kprintf("  x%-2d=0x%016llx x%-2d=0x%016llx\n", i,
+				(unsigned long long)f->x[i], i + 1,
+				(unsigned long long)f->x[i + 1]);
 	}
 }
 

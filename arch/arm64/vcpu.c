@@ -23,7 +23,7 @@
  * traps docs/arm64.md lists: WFI/WFE, SMC, implementation-defined
  * registers, ACTLR_EL1.
  */
-#define GUEST_HCR                                                                            \
+#define GUEST_HCR                                                                          \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI | \
 	 HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
 
@@ -43,12 +43,14 @@ static int choose_ipa(struct vm *vm, char *err, size_t errlen)
 	int rc = stage2_geometry(ipa, pa_bits, false, &vm->arch.geom);
 
 	if (rc == STAGE2_ERANGE && ipa > pa_bits) {
-		ksnprintf(err, errlen, "ipa=%u is wider than this CPU's %u-bit physical address range",
-			  ipa, pa_bits);
+		ksnprintf(err, errlen,
+			  "ipa=%u is wider than this CPU's %u-bit physical address range", ipa,
+			  pa_bits);
 		return -1;
 	}
 	if (rc == STAGE2_ENOLPA2) {
-		ksnprintf(err, errlen, "ipa=%u needs 52-bit stage-2 (FEAT_LPA2), which umbra does not use yet",
+		ksnprintf(err, errlen,
+			  "ipa=%u needs 52-bit stage-2 (FEAT_LPA2), which umbra does not use yet",
 			  ipa);
 		return -1;
 	}
@@ -111,8 +113,8 @@ int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size
 	}
 	if (choose_ipa(vm, err, errlen))
 		return -1;
-	if (pt_init(&vm->tdp, &pt_fmt_arm64_s2, vm->arch.ipa_bits, vm->arch.geom.levels,
-		    vm->mem.pa, OWNER_PGTABLE) ||
+	if (pt_init(&vm->tdp, &pt_fmt_arm64_s2, vm->arch.ipa_bits, vm->arch.geom.levels, vm->mem.pa,
+		    OWNER_PGTABLE) ||
 	    vm_tdp_map_ram(vm, PT_R | PT_W | PT_X)) {
 		ksnprintf(err, errlen, "out of memory for its stage-2 tables");
 		return -1;
@@ -173,6 +175,9 @@ static void vcpu_load(struct vcpu *v)
 	write_sysreg(vtcr_el2, vm->arch.vtcr);
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);
+	/* The guest's MIDR is the CPU's; its MPIDR says CPU 0 (bit 31 is RES1). */
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(vmpidr_el2, BIT(31));
 	flush_vmid(vm); /* also loads VTTBR_EL2 */
 	write_sysreg(hcr_el2, GUEST_HCR);
 	isb();

@@ -7,8 +7,8 @@
 #include "core/vm.h"
 
 const char *const exit_reason_names[NR_EXIT_REASONS] = {
-	[EXIT_WFX] = "wfx",	  [EXIT_HVC] = "hvc",	  [EXIT_SMC] = "smc",
-	[EXIT_SYSREG] = "sysreg", [EXIT_DABT] = "dabt",	  [EXIT_IABT] = "iabt",
+	[EXIT_WFX] = "wfx",	  [EXIT_HVC] = "hvc",	    [EXIT_SMC] = "smc",
+	[EXIT_SYSREG] = "sysreg", [EXIT_DABT] = "dabt",	    [EXIT_IABT] = "iabt",
 	[EXIT_IRQ] = "irq",	  [EXIT_SERROR] = "serror", [EXIT_OTHER] = "other",
 };
 
@@ -65,14 +65,23 @@ static void inject_abort(struct vcpu *v, bool fetch, u32 fsc)
 
 static bool psci_implemented(u32 fid)
 {
-	static const u32 ids[] = { SMCCC_VERSION,  PSCI_VERSION,	PSCI_CPU_OFF,
-				   PSCI_CPU_ON_32, PSCI_CPU_ON_64,	PSCI_SYSTEM_OFF,
-				   PSCI_SYSTEM_RESET, PSCI_FEATURES };
+	static const u32 ids[] = {
+		SMCCC_VERSION,	       SMCCC_ARCH_FEATURES,   PSCI_VERSION,    PSCI_CPU_SUSPEND_32,
+		PSCI_CPU_SUSPEND_64,   PSCI_CPU_OFF,	      PSCI_CPU_ON_32,  PSCI_CPU_ON_64,
+		PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET,
+		PSCI_FEATURES,
+	};
 	for (unsigned i = 0; i < ARRAY_SIZE(ids); i++) {
 		if (ids[i] == fid)
 			return true;
 	}
 	return false;
+}
+
+/* The vCPU's affinity fields (Aff3 in 39:32, Aff2..0 in 23:0) are all 0. */
+static bool is_own_mpidr(u64 mpidr)
+{
+	return (mpidr & (GENMASK(39, 32) | GENMASK(23, 0))) == 0;
 }
 
 static u64 console_write(struct vcpu *v, u64 ipa, u64 len)
@@ -106,10 +115,20 @@ static u64 call(struct vcpu *v, u32 fid)
 		return PSCI_VERSION_1_0;
 	case PSCI_FEATURES:
 		return psci_implemented((u32)x[1]) ? 0 : SMCCC_NOT_SUPPORTED;
+	case SMCCC_ARCH_FEATURES: /* the SMCCC 1.1 calls; no ARCH_WORKAROUND_* */
+		return (u32)x[1] == SMCCC_VERSION || (u32)x[1] == SMCCC_ARCH_FEATURES
+			       ? 0
+			       : SMCCC_NOT_SUPPORTED;
+	case PSCI_CPU_SUSPEND_32:
+	case PSCI_CPU_SUSPEND_64:
+		return 0; /* a wake-up is always pending: back at once, as from standby */
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
-		return (x[1] & GENMASK(39, 0) & ~GENMASK(31, 24)) == 0 ? PSCI_ALREADY_ON
-								       : PSCI_INVALID_PARAMETERS;
+		return is_own_mpidr(x[1]) ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
+	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_64:
+		/* Level 0 only; the one vCPU (MPIDR 0) is on (0). */
+		return x[2] == 0 && is_own_mpidr(x[1]) ? 0 : PSCI_INVALID_PARAMETERS;
 	case PSCI_CPU_OFF:
 		vm_end(vm, true, 0, "the guest turned off its only CPU (PSCI CPU_OFF)");
 		return 0;
@@ -117,8 +136,9 @@ static u64 call(struct vcpu *v, u32 fid)
 		vm_end(vm, true, 0, "the guest powered off (PSCI SYSTEM_OFF)");
 		return 0;
 	case PSCI_SYSTEM_RESET:
-		vm_end(vm, false, 0, "the guest asked for a reset (PSCI SYSTEM_RESET); umbra does "
-				     "not restart guests");
+		vm_end(vm, false, 0,
+		       "the guest asked for a reset (PSCI SYSTEM_RESET); umbra does "
+		       "not restart guests");
 		return 0;
 	case HC_A64_VERSION:
 		return HC_A64_INTERFACE_VERSION;
@@ -191,15 +211,17 @@ static void handle_dabt(struct vcpu *v)
 	if (ipa >> vm->arch.ipa_bits) {
 		inject_abort(v, false, FSC_ADDR_SIZE_L0);
 	} else if (iss & ISS_S1PTW) {
-		vm_end(vm, false, 0, "its stage-1 page tables reach IPA 0x%llx, which is not RAM "
-				     "(pc 0x%llx)",
+		vm_end(vm, false, 0,
+		       "its stage-1 page tables reach IPA 0x%llx, which is not RAM "
+		       "(pc 0x%llx)",
 		       (unsigned long long)ipa, (unsigned long long)v->ctx.pc);
 	} else if (ALIGN_DOWN(ipa, PAGE_SIZE) == LOADER_A64_INFO_IPA) {
 		inject_abort(v, false, FSC_SYNC_EXT); /* a write to its read-only page */
 	} else if (!(iss & ISS_ISV)) {
-		vm_end(vm, false, 0, "data abort without a valid syndrome at IPA 0x%llx (pc 0x%llx, "
-				     "ESR 0x%llx): a load/store pair, writeback or SIMD access to "
-				     "MMIO is not emulated",
+		vm_end(vm, false, 0,
+		       "data abort without a valid syndrome at IPA 0x%llx (pc 0x%llx, "
+		       "ESR 0x%llx): a load/store pair, writeback or SIMD access to "
+		       "MMIO is not emulated",
 		       (unsigned long long)ipa, (unsigned long long)v->ctx.pc,
 		       (unsigned long long)v->ctx.esr);
 	} else {
@@ -251,8 +273,9 @@ static enum exit_reason handle_sync(struct vcpu *v)
 		handle_iabt(v);
 		return EXIT_IABT;
 	default:
-		vm_end(v->vm, false, 0, "unexpected trap: EC=0x%02llx ESR_EL2=0x%llx at pc 0x%llx "
-					"(FAR 0x%llx)",
+		vm_end(v->vm, false, 0,
+		       "unexpected trap: EC=0x%02llx ESR_EL2=0x%llx at pc 0x%llx "
+		       "(FAR 0x%llx)",
 		       (unsigned long long)ec, (unsigned long long)v->ctx.esr,
 		       (unsigned long long)v->ctx.pc, (unsigned long long)v->ctx.far);
 		return EXIT_OTHER;

@@ -9,6 +9,11 @@ void vcpu_handle_exit(struct vcpu *v, unsigned long kind);
 
 /* SMC Calling Convention function IDs and results (docs/arm64.md). */
 #define SMCCC_VERSION 0x80000000U
+#define SMCCC_ARCH_FEATURES 0x80000001U
+#define PSCI_CPU_SUSPEND_32 0x84000001U
+#define PSCI_CPU_SUSPEND_64 0xC4000001U
+#define PSCI_AFFINITY_INFO_32 0x84000004U
+#define PSCI_AFFINITY_INFO_64 0xC4000004U
 #define PSCI_VERSION 0x84000000U
 #define PSCI_CPU_OFF 0x84000002U
 #define PSCI_CPU_ON_32 0x84000003U
