@@ -45,13 +45,14 @@ struct boot_module {
 
 /* arm64: the devices umbra itself uses, from the device tree (0: absent). */
 struct boot_devices {
-	u64 uart_base;	 /* PL011 ("arm,pl011"), from /chosen/stdout-path when it names one */
+	u64 uart_base; /* PL011 ("arm,pl011"), from /chosen/stdout-path when it names one */
 	u64 uart_size;
 	u32 gic_version; /* 3 ("arm,gic-v3"), 2 ("arm,cortex-a15-gic", "arm,gic-400"), 0 none */
 	u64 gicd_base, gicd_size; /* distributor */
 	u64 gicr_base, gicr_size; /* v3: first redistributor region */
 	u64 gicc_base, gicc_size; /* v2: CPU interface */
-	u64 gich_base, gicv_base; /* virtual interface control and CPU interface (v2 and v3's GICV) */
+	u64 gich_base,
+		gicv_base; /* virtual interface control and CPU interface (v2 and v3's GICV) */
 	/* "arm,armv8-timer" interrupts: secure, non-secure physical, virtual,
 	 * hypervisor physical; PPI numbers (INTID - 16) as the tree gives them. */
 	u32 timer_ppi[4];

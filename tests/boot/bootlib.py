@@ -2,7 +2,9 @@
 
 boot() starts scripts/run-qemu or scripts/run-bochs with a hard timeout and
 returns BootResult(status, serial, elapsed); status is one of PASS, FAIL,
-TIMEOUT, EMU_ERROR (the scripts' exit codes).
+TIMEOUT, EMU_ERROR (the scripts' exit codes). boot_arm64() does the same for
+the arm64 image under qemu-system-aarch64 -M virt; make_bundle() and
+write_cpio() make its initrd; stage2_expected() is the stage-2 geometry rule.
 """
 import os
 import re
@@ -57,6 +59,37 @@ class BootResult(tuple):
                                         self.elapsed, " ".join(map(str, self.cmd)))
 
 
+def _run_runner(cmd, timeout):
+    """Runs a runner script (cmd) with a backstop; returns BootResult and prints it."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=str(REPO), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout + 30)
+        status = proc.returncode
+    except subprocess.TimeoutExpired:
+        # The runner and its emulator share a process group: end both.
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        out, err = proc.communicate()
+        status = TIMEOUT
+        err += b"\nbootlib: runner did not return within %ds; killed\n" % (timeout + 30)
+    elapsed = time.monotonic() - start
+    serial = out.decode("utf-8", "replace")
+    log = err.decode("utf-8", "replace")
+    result = BootResult(status, serial, elapsed, log, cmd[1:])
+    # Shown by pytest when the test fails.
+    print("==== %s" % result.describe())
+    print("==== serial log ====")
+    print(serial.rstrip("\n"))
+    print("==== runner log ====")
+    print(log.rstrip("\n"))
+    return result
+
+
 def boot(emulator="qemu", *, kernel=None, iso=None, uefi=False, append=None, modules=(),
          cpu=None, timeout=60, extra=(), script_args=()):
     """Boots the image and returns BootResult(status, serial, elapsed).
@@ -89,34 +122,7 @@ def boot(emulator="qemu", *, kernel=None, iso=None, uefi=False, append=None, mod
     cmd += ["--timeout", str(timeout)] + list(script_args)
     if extra:
         cmd += ["--"] + list(extra)
-
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=str(REPO), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout + 30)
-        status = proc.returncode
-    except subprocess.TimeoutExpired:
-        # The runner and its emulator share a process group: end both.
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, err = proc.communicate()
-        status = TIMEOUT
-        err += b"\nbootlib: runner did not return within %ds; killed\n" % (timeout + 30)
-    elapsed = time.monotonic() - start
-    serial = out.decode("utf-8", "replace")
-    log = err.decode("utf-8", "replace")
-    result = BootResult(status, serial, elapsed, log, cmd[1:])
-    # Shown by pytest when the test fails.
-    print("==== %s" % result.describe())
-    print("==== serial log ====")
-    print(serial.rstrip("\n"))
-    print("==== runner log ====")
-    print(log.rstrip("\n"))
-    return result
+    return _run_runner(cmd, timeout)
 
 
 def status_lines(serial):
@@ -140,3 +146,158 @@ def modules(serial):
 def fields(line):
     """'svm: npt=1 asids=16 nrips=1' -> {'npt': '1', 'asids': '16', 'nrips': '1'}."""
     return dict(w.split("=", 1) for w in line.split() if "=" in w)
+
+
+
+# ---------------------------------------------------------------- arm64
+# build/arm64 (UMBRA_BUILD_ARM64=DIR points the arm64 tests elsewhere; then
+# nothing is built): umbra.bin, the arm64 Image, and the test guests.
+ARM64_BUILD = Path(os.environ.get("UMBRA_BUILD_ARM64", REPO / "build" / "arm64")).resolve()
+ARM64_IMAGE = ARM64_BUILD / "umbra.bin"
+ARM64_GUESTS = ARM64_BUILD / "guests"
+ARM64_GUEST_NAMES = ("hello", "mmu", "mmio", "psci", "hostile")
+MKBUNDLE = REPO / "scripts" / "mkbundle"
+BUNDLE_MANIFEST = "umbra-bundle.txt"
+
+ARM64_BANNER_RE = re.compile(r"^umbra (?P<version>\S+) arm64 boot=image el=2$", re.M)
+ARM64_CPU_RE = re.compile(
+    r"^arm64: parange=(?P<parange>\d+) vmid_bits=(?P<vmid_bits>\d+) vhe=(?P<vhe>\d+) "
+    r"gicv3=(?P<gicv3>\d+)$", re.M)
+ARM64_MEMORY_RE = re.compile(
+    r"^memory: usable=(?P<mib>\d+) MiB \((?P<bytes>\d+) bytes\) in (?P<ranges>\d+) ranges, "
+    r"other=(?P<other_kib>\d+) KiB$", re.M)
+STAGE2_RE = re.compile(
+    r"^stage2: vm=(?P<vm>\d+) ipa=(?P<ipa>\d+) levels=(?P<levels>\d+) "
+    r"start_level=(?P<start_level>-?\d+) concat=(?P<concat>\d+) t0sz=(?P<t0sz>\d+) "
+    r"sl0=(?P<sl0>\d+)$", re.M)
+ARM64_VM_CREATED_RE = re.compile(
+    r"^vm (?P<id>\d+) (?P<name>\S+): created: el2 stage2 vmid=(?P<vmid>\d+) ipa=(?P<ipa>\d+) "
+    r"mem=(?P<mem>\d+) MiB entry=0x(?P<entry>[0-9a-f]+) mode=(?P<mode>\S+)$", re.M)
+VM_END_RE = re.compile(
+    r"^vm (?P<id>\d+) (?P<name>\S+): ended: (?P<reason>.*); status=(?P<status>\d+) "
+    r"result=(?P<result>pass|fail)$", re.M)
+GUESTS_SUMMARY_RE = re.compile(r"^umbra: guests: (?P<passed>\d+) passed, (?P<failed>\d+) failed$",
+                               re.M)
+EL1_RE = re.compile(r"^umbra: entered at EL1, not EL2: .*$", re.M)
+
+
+def arm64_guest(name):
+    """build/arm64/guests/<name>.elf (may be missing: the caller checks)."""
+    return ARM64_GUESTS / ("%s.elf" % name)
+
+
+def boot_arm64(*, kernel=None, initrd=None, append=None, cpu="max", memory=None, timeout=60,
+               virtualization=True, semihosting=True, extra=(), script_args=()):
+    """Boots the arm64 image with scripts/run-qemu --arch arm64 and returns
+    BootResult(status, serial, elapsed): QEMU virt with EL2 (unless
+    virtualization=False: then QEMU enters at EL1) and GICv3, semihosting on
+    (unless semihosting=False: umbra then powers off by PSCI and the serial
+    status line decides), initrd = the guest bundle."""
+    cmd = [sys.executable, str(RUN_QEMU), "--arch", "arm64",
+           "--kernel", str(kernel or ARM64_IMAGE), "--cpu", cpu]
+    if initrd is not None:
+        cmd += ["--initrd", str(initrd)]
+    if append is not None:
+        cmd += ["--append", append]
+    if memory is not None:
+        cmd += ["--memory", str(memory)]
+    if not virtualization:
+        cmd.append("--no-virtualization")
+    if not semihosting:
+        cmd.append("--no-semihosting")
+    cmd += ["--timeout", str(timeout)] + list(script_args)
+    if extra:
+        cmd += ["--"] + list(extra)
+    return _run_runner(cmd, timeout)
+
+
+def make_bundle(out, guests, timeout=60):
+    """scripts/mkbundle OUT 'IMAGE [options] [-- guest cmdline]' ...; guests
+    are those strings. Returns out; raises RuntimeError with mkbundle's output
+    when it fails."""
+    cmd = [sys.executable, str(MKBUNDLE), str(out)] + [str(g) for g in guests]
+    r = subprocess.run(cmd, cwd=str(REPO), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError("%s failed (status %d):\n%s" % (
+            " ".join(cmd), r.returncode, r.stdout.decode("utf-8", "replace")))
+    return Path(out)
+
+
+def cpio_newc(entries):
+    """A newc cpio archive (bytes) of regular files: entries is [(name, bytes)];
+    the TRAILER!!! entry is added. Independent of scripts/mkbundle, so tests
+    can also build archives it would refuse to make."""
+    out = bytearray()
+
+    def member(name, data, mode, ino):
+        nameb = name.encode() + b"\0"
+        hdr = "070701" + "".join("%08X" % v for v in (
+            ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(nameb), 0))
+        out.extend(hdr.encode() + nameb)
+        out.extend(b"\0" * (-len(out) % 4))
+        out.extend(data)
+        out.extend(b"\0" * (-len(out) % 4))
+
+    for i, (name, data) in enumerate(entries, 1):
+        member(name, bytes(data), 0o100644, i)
+    member("TRAILER!!!", b"", 0, 0)
+    return bytes(out)
+
+
+def write_cpio(path, entries):
+    Path(path).write_bytes(cpio_newc(entries))
+    return Path(path)
+
+
+def stage2_expected(ipa):
+    """The stage-2 geometry umbra must choose for an IPA width (4 KiB granule),
+    worked out here from the rule in mm/stage2.h's comment, not from its code:
+    a start level s resolves widths (3 - s) * 9 + 13 up to that + 12 (one
+    full table plus up to 16 concatenated ones); umbra takes the highest s
+    (fewest levels) whose range holds ipa. VTCR_EL2.T0SZ = 64 - ipa; SL0
+    (4 KiB granule, SL2 = 0) is 0b00 for level 2, 0b01 level 1, 0b10 level 0.
+    Returns the dict of the stage2: line's fields (ints), without vm."""
+    for start in (3, 2, 1, 0):
+        low = (3 - start) * 9 + 13
+        if low <= ipa <= low + 12:
+            break
+    else:
+        raise ValueError("no 4 KiB stage-2 start level resolves %d bits" % ipa)
+    below = 12 + 9 * (3 - start)       # bits the levels under the root resolve
+    root_bits = ipa - below            # bits the root level resolves
+    concat = 1 << max(0, root_bits - 9)
+    sl0 = {2: 0, 1: 1, 0: 2}[start]
+    return {"ipa": ipa, "levels": 4 - start, "start_level": start, "concat": concat,
+            "t0sz": 64 - ipa, "sl0": sl0}
+
+
+def stage2_lines(serial):
+    return [{k: int(v) for k, v in m.groupdict().items()} for m in STAGE2_RE.finditer(serial)]
+
+
+def arm64_vms(serial):
+    """{name: created-line fields} with, under 'stage2', the stage2: line that
+    came last before that VM's created line (umbra prints it while making the VM)."""
+    vms = {}
+    for m in ARM64_VM_CREATED_RE.finditer(serial):
+        d = m.groupdict()
+        before = serial[:m.start()]
+        # The stage2: line belongs to this VM only if no other VM was created after it.
+        s2 = list(STAGE2_RE.finditer(before))
+        prev_created = list(ARM64_VM_CREATED_RE.finditer(before))
+        if s2 and (not prev_created or s2[-1].start() > prev_created[-1].start()):
+            d["stage2"] = {k: int(v) for k, v in s2[-1].groupdict().items()}
+        else:
+            d["stage2"] = None
+        vms[d["name"]] = d
+    return vms
+
+
+def vms_ended(serial):
+    return {m.group("name"): m.groupdict() for m in VM_END_RE.finditer(serial)}
+
+
+def guests_summary(serial):
+    m = GUESTS_SUMMARY_RE.findall(serial)
+    return tuple(map(int, m[-1])) if m else None

@@ -39,3 +39,20 @@ def test_lint_is_clean():
     out = r.stdout.decode("utf-8", "replace")
     assert r.returncode == 0, "make lint failed:\n" + out
     assert "lint: clean" in out
+
+
+def test_arm64_clang_build_boots(tmp_path):
+    """make ARCH=arm64 CC=clang: clang --target=aarch64 and ld.lld build the
+    image and the guests without warnings, and that image runs hello."""
+    r = make("ARCH=arm64", "CC=clang", "BUILD=%s" % tmp_path, "all")
+    out = r.stdout.decode("utf-8", "replace")
+    assert r.returncode == 0, "make ARCH=arm64 CC=clang failed:\n" + out
+    assert "warning:" not in out, "clang build printed warnings:\n" + out
+    image = tmp_path / "arm64" / "umbra.bin"
+    assert image.read_bytes()[56:60] == b"ARM\x64", "no arm64 Image magic"
+    bundle = bootlib.make_bundle(tmp_path / "hello.cpio", [
+        "%s name=hello -- built by clang" % (tmp_path / "arm64" / "guests" / "hello.elf")])
+    res = bootlib.boot_arm64(kernel=image, initrd=bundle, timeout=120)
+    assert res.status == bootlib.PASS, res.describe()
+    assert "built by clang" in res.serial
+    assert "umbra: guests: 1 passed, 0 failed" in res.serial
