@@ -15,8 +15,6 @@ void handle_hypercall(struct vcpu *v, const struct vm_exit *e);
 /* umbra's CPUID model for a guest (vcpu.c). */
 struct cpuid_regs cpuid_model(u32 leaf, u32 sub);
 
-extern const char *const exit_reason_names[NR_EXIT_REASONS];
-
 /* Hypercall numbers and results. */
 #define HC_VERSION 0
 #define HC_CONSOLE_WRITE 1

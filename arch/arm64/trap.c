@@ -5,7 +5,8 @@
 #include "core/log.h"
 #include "core/platform.h"
 
-/* The frame vectors.S saves. */
+/* The frame vectors.S saves (FRAME_SIZE bytes below the stack pointer at the exception). */
+#define FRAME_SIZE 288
 struct el2_frame {
 	u64 x[31];
 	u64 elr, spsr, esr, far;
@@ -28,12 +29,15 @@ static const char *const kind_names[] = { "synchronous", "IRQ", "FIQ", "SError" 
 
 static void dump(u64 kind, const struct el2_frame *f)
 {
+	u64 sp = (u64)(uintptr_t)f;
+
+	sp += FRAME_SIZE;
 	kprintf("\numbra: unexpected %s exception at EL2\n", kind_names[kind & 3]);
 	kprintf("  ESR_EL2=0x%016llx (EC=0x%02llx ISS=0x%07llx) FAR_EL2=0x%016llx\n",
 		(unsigned long long)f->esr, (unsigned long long)FIELD_GET(ESR_EC, f->esr),
 		(unsigned long long)FIELD_GET(ESR_ISS, f->esr), (unsigned long long)f->far);
 	kprintf("  ELR_EL2=0x%016llx SPSR_EL2=0x%016llx SP=0x%016llx\n", (unsigned long long)f->elr,
-		(unsigned long long)f->spsr, (unsigned long long)((uintptr_t)f + sizeof(*f) + 8));
+		(unsigned long long)f->spsr, (unsigned long long)sp);
 	for (int i = 0; i < 31; i += 2) {
 		if (i == 30)
 			kprintf("  x30=0x%016llx\n", (unsigned long long)f->x[30]);
