@@ -401,3 +401,22 @@ def test_runner_reports_qemu_errors_as_emulator_errors(umbra_bin):
     r = bootlib.boot_arm64(kernel=umbra_bin, cpu="no-such-cpu", timeout=30)
     expect_status(r, EMU_ERROR)
     assert "QEMU failed: qemu-system-aarch64:" in r.log
+
+
+def test_el2_exception_dumps_registers(umbra_bin):
+    """selftest=pagefault: umbra reads an address its stage-1 tables leave
+    unmapped; the EL2 vector prints the syndrome and every register, then the
+    run ends with fail status."""
+    r = bootlib.boot_arm64(kernel=umbra_bin, append="selftest=pagefault", timeout=60)
+    assert r.status == FAIL, r.describe()
+    s = r.serial
+    assert "umbra: unexpected synchronous exception at EL2" in s
+    # A data abort at the current EL (EC 0x25) at address 0.
+    assert re.search(r"^  ESR_EL2=0x[0-9a-f]{16} \(EC=0x25 ISS=0x[0-9a-f]+\) "
+                     r"FAR_EL2=0x0000000000000000$", s, re.M)
+    assert re.search(r"^  ELR_EL2=0x[0-9a-f]{16} SPSR_EL2=0x[0-9a-f]{16} SP=0x[0-9a-f]{16}$",
+                     s, re.M)
+    for reg in ["x0 ", "x17", "x29", "x30"]:
+        assert re.search(r"\b%s\s*=0x[0-9a-f]{16}" % reg.strip(), s), reg
+    assert "PANIC: unexpected exception at EL2" in s
+    assert s.rstrip().endswith("umbra: exit status=fail")
