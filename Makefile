@@ -243,6 +243,11 @@ $(UNIT_OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
 
+# Criterion's own per-test timeout code sometimes leaks 48 bytes at exit
+# (nothing of ours on the stack); LeakSanitizer still checks everything else.
+UNIT_RUN := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp:print_suppressions=0 \
+	$(UNIT_OUT)/unit-tests
+
 $(UNIT_OUT)/unit-tests: $(UNIT_OBJS)
 	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $^ -lcriterion
 
@@ -410,14 +415,14 @@ test: $(UNIT_OUT)/unit-tests
 	$(BOOT_TEST_IMAGES)
 	@mkdir -p $(TEST_OUT)
 	@rm -f $(TEST_OUT)/*.xml $(TEST_OUT)/*.rc
-	$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml; echo $$? > $(TEST_OUT)/unit.rc
+	$(UNIT_RUN) --jobs 2 --xml=$(TEST_OUT)/unit.xml; echo $$? > $(TEST_OUT)/unit.rc
 	$(PYTHON) -m pytest tests/boot -v -rfE --junitxml=$(TEST_OUT)/boot.xml; echo $$? > $(TEST_OUT)/boot.rc
 	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml $(TEST_OUT)/unit.rc \
 		$(TEST_OUT)/boot.xml $(TEST_OUT)/boot.rc
 
 unit: $(UNIT_OUT)/unit-tests
 	@mkdir -p $(TEST_OUT)
-	$(UNIT_OUT)/unit-tests --jobs 2 --xml=$(TEST_OUT)/unit.xml; echo $$? > $(TEST_OUT)/unit.rc
+	$(UNIT_RUN) --jobs 2 --xml=$(TEST_OUT)/unit.xml; echo $$? > $(TEST_OUT)/unit.rc
 	@$(PYTHON) scripts/test-summary $(TEST_OUT)/unit.xml $(TEST_OUT)/unit.rc
 
 boot-tests:

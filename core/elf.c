@@ -151,6 +151,7 @@ static int outside_ram(const struct elf_seg *s, const struct ram_range *ram, cha
 		       size_t errlen)
 {
 	unsigned long long base = s->paddr, size = s->memsz;
+	unsigned long long ram_base = ram->base, ram_end = ram->base + ram->size;
 	char seg[48], where[64] = "";
 
 	/* paddr + memsz may wrap: then print the size, not the end. */
@@ -159,9 +160,7 @@ static int outside_ram(const struct elf_seg *s, const struct ram_range *ram, cha
 	else
 		ksnprintf(seg, sizeof(seg), "[0x%llx, 0x%llx)", base, base + size);
 	if (ram->base)
-		ksnprintf(where, sizeof(where), " of RAM at [0x%llx, 0x%llx)",
-			  (unsigned long long)ram->base,
-			  (unsigned long long)(ram->base + ram->size));
+		ksnprintf(where, sizeof(where), " of RAM at [0x%llx, 0x%llx)", ram_base, ram_end);
 	return loader_fail(err, errlen, -ERR_RANGE,
 			   "ELF: segment %u %s is outside the guest's %llu %s%s", s->index, seg,
 			   loader_size_num(ram->size), loader_size_unit(ram->size), where);
@@ -236,7 +235,7 @@ static int parse_header(const u8 *img, u64 len, struct ehdr_info *h, bool *is64,
 
 int elf_check_header(const void *image, u64 len, u16 *machine, char *err, size_t errlen)
 {
-	struct ehdr_info h;
+	struct ehdr_info h = { 0 };
 	bool is64 = false;
 	int r = parse_header(image, len, &h, &is64, err, errlen);
 
@@ -249,7 +248,7 @@ int elf_parse_ram(const void *image, u64 len, u64 ram_base, u64 ram_size, struct
 		  char *err, size_t errlen)
 {
 	struct ram_range ram = { ram_base, ram_size };
-	struct ehdr_info h;
+	struct ehdr_info h = { 0 };
 	int r;
 
 	*out = (struct elf_image){ 0 };

@@ -51,11 +51,6 @@ static void vm_free(struct vm *vm)
 	gmem_free(&vm->mem);
 }
 
-static const char *mode_name(enum guest_mode m)
-{
-	return m == GUEST_MODE_LONG64 ? "long64" : m == GUEST_MODE_AARCH64 ? "aarch64" : "prot32";
-}
-
 /* Build one VM; on failure say why and give everything back. */
 static bool vm_create(struct vm *vm, const struct boot_module *mod, const struct module_opts *opts,
 		      struct palloc *pa)
@@ -68,6 +63,13 @@ static bool vm_create(struct vm *vm, const struct boot_module *mod, const struct
 	if (vm->opts.mem > GMEM_MAX_SIZE) {
 		pr_err("vm %u %s: refused: mem=%llu MiB is above the 3 GiB umbra supports\n",
 		       vm->id, vm->name, (unsigned long long)(vm->opts.mem >> 20));
+		return false;
+	}
+	if (arch_guest_ram_base() + vm->opts.mem > GMEM_LIMIT) {
+		pr_err("vm %u %s: refused: mem=%llu MiB does not fit between its RAM base 0x%llx "
+		       "and the device window at 0x%llx\n",
+		       vm->id, vm->name, (unsigned long long)(vm->opts.mem >> 20),
+		       (unsigned long long)arch_guest_ram_base(), (unsigned long long)GMEM_LIMIT);
 		return false;
 	}
 	if (gmem_alloc_at(&vm->mem, pa, arch_guest_ram_base(), vm->opts.mem, OWNER_GUEST(vm->id))) {
@@ -91,7 +93,7 @@ static bool vm_create(struct vm *vm, const struct boot_module *mod, const struct
 	arch_vm_describe(vm, how, sizeof(how));
 	kprintf("vm %u %s: created: %s mem=%llu MiB entry=0x%llx mode=%s\n", vm->id, vm->name, how,
 		(unsigned long long)(vm->mem.size >> 20), (unsigned long long)start.rip,
-		mode_name(start.mode));
+		loader_mode_name(start.mode));
 	vm->state = VM_READY;
 	return true;
 }

@@ -22,6 +22,12 @@ void vplat_init(struct vplat *p, const char *name, u64 ram_size, u32 ncpus, cons
 	vuart_reset(&p->uart);
 }
 
+void vplat_enable_pl011(struct vplat *p, u64 base)
+{
+	p->pl011_base = base;
+	vpl011_reset(&p->pl011);
+}
+
 void vplat_flush(struct vplat *p)
 {
 	vuart_flush(p);
@@ -111,6 +117,11 @@ int vplat_mmio(struct vplat *p, u64 gpa, u8 size, bool write, u64 *val)
 		if (!write)
 			*val = ~0ULL;
 		return -ERR_INVAL;
+	}
+	if (p->pl011_base && gpa >= p->pl011_base && gpa - p->pl011_base < VPLAT_PL011_SIZE) {
+		if (!vpl011_access(p, gpa - p->pl011_base, size, write, val))
+			p->pl011_bad++;
+		return VPLAT_DEVICE;
 	}
 	if (gpa >= VPLAT_TESTDEV_BASE && gpa - VPLAT_TESTDEV_BASE < VPLAT_TESTDEV_SIZE) {
 		if (!vtestdev_access(&p->testdev, gpa - VPLAT_TESTDEV_BASE, size, write, val))

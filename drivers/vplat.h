@@ -1,4 +1,4 @@
-/* vplat.h: the emulated x86 platform devices of one VM (UART, debug exit, fw_cfg, test device). */
+/* vplat.h: the emulated platform devices of one VM (UARTs, debug exit, fw_cfg, test device). */
 #ifndef UMBRA_VPLAT_H
 #define UMBRA_VPLAT_H
 
@@ -6,16 +6,21 @@
 #include "types.h"
 
 /*
- * What a guest sees outside its RAM (docs/hypercalls.md). The vCPU loop
- * hands every trapped port access to vplat_pio() and every trapped access
- * outside RAM to vplat_mmio(); nothing here touches hardware, and every
- * value comes from the guest, so every path is bounded.
+ * What a guest sees outside its RAM (docs/hypercalls.md, docs/arm64.md). The
+ * vCPU loop hands every trapped port access to vplat_pio() and every trapped
+ * access outside RAM to vplat_mmio(); nothing here touches hardware, and
+ * every value comes from the guest, so every path is bounded.
  *
  *   port 0x3F8-0x3FF   16550 UART (COM1), output only, one line per callback
  *   port 0xF4          debug exit: a write of v ends the guest with status v
  *   port 0x510/0x511   fw_cfg: 16-bit selector write, 8-bit data reads
  *   MMIO 0xFEB00000    test device: 16 scratch registers, ID at 0x80
+ *   MMIO pl011_base    PL011 UART, 4 KiB, only after vplat_enable_pl011()
+ *                      (arm64: 0x09000000), output only
  *   anything else      unbacked: reads all ones, writes dropped, counted
+ *
+ * Both UARTs and the HC_CONSOLE_WRITE hypercall feed one line buffer, so a
+ * guest's console lines come out whole whichever way it writes them.
  */
 
 #define VPLAT_UART_BASE 0x3F8
@@ -25,6 +30,7 @@
 #define VPLAT_FWCFG_DATA_PORT 0x511
 #define VPLAT_TESTDEV_BASE 0xFEB00000ULL
 #define VPLAT_TESTDEV_SIZE 0x1000ULL
+#define VPLAT_PL011_SIZE 0x1000ULL
 
 /* Test device layout. */
 #define TESTDEV_NR_SCRATCH 16
@@ -56,6 +62,11 @@ struct vuart {
 	char line[VUART_LINE_MAX + 1]; /* NUL-terminated when emitted */
 };
 
+/* The PL011's read/write registers (the rest read constants). */
+struct vpl011 {
+	u32 ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, dmacr;
+};
+
 struct vfwcfg {
 	u16 selector;
 	u32 offset; /* next byte of the selected item; saturates */
@@ -72,9 +83,11 @@ struct vplat {
 	console_line_fn console_line;
 	void *console_ctx;
 
-	struct vuart uart;
+	struct vuart uart; /* and the console line of every output path */
 	struct vfwcfg fwcfg;
 	struct vtestdev testdev;
+	struct vpl011 pl011;
+	u64 pl011_base; /* 0: no PL011 (x86) */
 
 	bool exit_requested; /* the guest wrote the debug-exit port */
 	u32 exit_status;     /* what it wrote there (the first time) */
@@ -82,11 +95,41 @@ struct vplat {
 	u64 unbacked_pio;  /* port accesses nothing answered */
 	u64 unbacked_mmio; /* memory accesses outside RAM nothing answered */
 	u64 testdev_bad;   /* misaligned or out-of-range test-device accesses */
+	u64 pl011_bad;	   /* PL011 accesses to no register, misaligned or of 8 bytes */
 };
 
 /* Reset p for a VM; name is copied (cut to VPLAT_NAME_MAX - 1), fn may be NULL. */
 void vplat_init(struct vplat *p, const char *name, u64 ram_size, u32 ncpus, console_line_fn fn,
 		void *ctx);
+
+/*
+ * Give the guest a PL011 UART at guest-physical [base, base + 4 KiB) (base
+ * page-aligned; 0: none, the default). Its registers (ARM PL011 TRM r1p5):
+ *
+ *   0x000 DR      write: the low byte goes to the console line, as on the
+ *                 16550, whatever CR says (as QEMU's PL011 does); read: 0
+ *                 (nothing is ever received)
+ *   0x004 RSR/ECR reads 0, writes ignored (there are no errors to clear)
+ *   0x018 FR      reads TXFE | RXFE (0x90): transmit FIFO empty, nothing
+ *                 received, never busy or full
+ *   0x020 ILPR, 0x024 IBRD, 0x028 FBRD, 0x02C LCR_H, 0x030 CR, 0x034 IFLS,
+ *   0x038 IMSC, 0x048 DMACR
+ *                 read back what was written, masked to their defined bits
+ *                 (8, 16, 6, 8, 16 less reserved bits 6:3, 6, 11, 3 bits);
+ *                 reset CR = 0x300 (TXE, RXE), IFLS = 0x12, the others 0
+ *   0x03C RIS, 0x040 MIS  read 0 (no interrupts); 0x044 ICR reads 0, writes
+ *                 ignored; writes to FR, RIS, MIS and the IDs are ignored
+ *   0xFE0-0xFEC PeriphID0-3 read 0x11, 0x10, 0x14, 0x00;
+ *   0xFF0-0xFFC PCellID0-3 read 0x0D, 0xF0, 0x05, 0xB1
+ *
+ * The registers are 32 bits wide. Accesses of 1, 2 or 4 bytes, naturally
+ * aligned, reach the bytes of the register they fall in (a narrower write
+ * merges into the register's other bits; a DR write sends a character only
+ * when it covers DR's low byte). Anything else in the 4 KiB (other offsets,
+ * misaligned accesses, and 8-byte accesses, which would span two registers)
+ * reads 0, drops writes and counts in pl011_bad.
+ */
+void vplat_enable_pl011(struct vplat *p, u64 base);
 
 /*
  * A port access of size 1, 2 or 4 bytes at port. in: *val receives the
@@ -104,7 +147,7 @@ int vplat_pio(struct vplat *p, u16 port, u8 size, bool in, u32 *val);
  */
 int vplat_mmio(struct vplat *p, u64 gpa, u8 size, bool write, u64 *val);
 
-/* Emit the UART's partial line, if any (when the VM ends). */
+/* Emit the console's partial line, if any, whichever UART wrote it (when the VM ends). */
 void vplat_flush(struct vplat *p);
 
 /*
@@ -130,5 +173,8 @@ void vfwcfg_select(struct vplat *p, u16 selector);
 u8 vfwcfg_read_byte(struct vplat *p);
 /* Returns false (and reads all ones, drops writes) for a bad offset or size. */
 bool vtestdev_access(struct vtestdev *t, u64 off, u8 size, bool write, u64 *val);
+void vpl011_reset(struct vpl011 *u);
+/* Returns false (and reads 0, drops writes) for a bad offset, alignment or size. */
+bool vpl011_access(struct vplat *p, u64 off, u8 size, bool write, u64 *val);
 
 #endif

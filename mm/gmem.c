@@ -9,15 +9,18 @@
  * Allocation takes the largest naturally aligned run that fits what is left,
  * so chunk sizes never grow along the guest-physical space:
  *
- *   gpa 0          1 GiB        1.5 GiB   1.75 GiB
- *   | order 18     | order 17   | 16      | ...
+ *   base    +1 GiB       +1.5 GiB  +1.75 GiB
+ *   | order 18 | order 17 | 16      | ...
  *
- * Each chunk's guest-physical start is then a multiple of its own size (the
- * chunks before it are larger powers of two), so a chunk can be mapped with
- * the largest pages both sides allow. When the allocator has no run of some
- * order, later chunks are smaller still (the memory only gets fuller while
- * we allocate), which keeps that property and bounds the work.
+ * Each chunk's offset from base is then a multiple of its own size (the
+ * chunks before it are larger powers of two), and base is a multiple of
+ * 1 GiB, the largest chunk, so each chunk's guest-physical start is a
+ * multiple of its size too, and a chunk can be mapped with the largest pages
+ * both sides allow. When the allocator has no run of some order, later
+ * chunks are smaller still (the memory only gets fuller while we allocate),
+ * which keeps that property and bounds the work.
  */
+_Static_assert(GMEM_BASE_ALIGN >= (PAGE_SIZE << PALLOC_MAX_ORDER), "gmem: base vs chunk size");
 
 static u32 order_of(u64 bytes)
 {
@@ -49,21 +52,24 @@ static int alloc_chunk(struct gmem *m, u64 left, u32 *max_order)
 		o--;
 	}
 	*max_order = o;
-	m->chunk[m->nr] = (struct gmem_chunk){ .gpa = m->size, .size = PAGE_SIZE << o, .hpa = h };
+	m->chunk[m->nr] =
+		(struct gmem_chunk){ .gpa = m->base + m->size, .size = PAGE_SIZE << o, .hpa = h };
 	m->nr++;
 	m->size += PAGE_SIZE << o;
 	return 0;
 }
 
-int gmem_alloc(struct gmem *m, struct palloc *pa, u64 size, owner_t owner)
+int gmem_alloc_at(struct gmem *m, struct palloc *pa, u64 base, u64 size, owner_t owner)
 {
 	u32 max_order = PALLOC_MAX_ORDER;
 
 	if (!m || !pa)
 		return -ERR_INVAL;
 	*m = (struct gmem){ .pa = pa, .owner = owner };
-	if (size == 0 || !IS_ALIGNED(size, PAGE_SIZE) || size > GMEM_MAX_SIZE)
+	if (size == 0 || !IS_ALIGNED(size, PAGE_SIZE) || size > GMEM_MAX_SIZE ||
+	    !IS_ALIGNED(base, GMEM_BASE_ALIGN) || base > GMEM_LIMIT || size > GMEM_LIMIT - base)
 		return -ERR_INVAL;
+	m->base = base;
 	while (m->size < size) {
 		if (m->nr == GMEM_MAX_CHUNKS || alloc_chunk(m, size - m->size, &max_order) < 0) {
 			gmem_free(m);
@@ -75,6 +81,11 @@ int gmem_alloc(struct gmem *m, struct palloc *pa, u64 size, owner_t owner)
 	return 0;
 }
 
+int gmem_alloc(struct gmem *m, struct palloc *pa, u64 size, owner_t owner)
+{
+	return gmem_alloc_at(m, pa, 0, size, owner);
+}
+
 void gmem_free(struct gmem *m)
 {
 	if (!m || !m->pa)
@@ -82,11 +93,12 @@ void gmem_free(struct gmem *m)
 	for (u32 i = 0; i < m->nr; i++)
 		palloc_free(m->pa, m->chunk[i].hpa, order_of(m->chunk[i].size), m->owner);
 	m->nr = 0;
+	m->base = 0;
 	m->size = 0;
 	m->pa = NULL;
 }
 
-/* The chunk holding at (< m->size): chunks are sorted and contiguous. */
+/* The chunk holding at (inside RAM): chunks are sorted and contiguous. */
 static const struct gmem_chunk *find_chunk(const struct gmem *m, u64 at)
 {
 	u32 lo = 0, hi = m->nr;
@@ -106,7 +118,7 @@ bool gmem_translate(const struct gmem *m, gpa_t addr, hpa_t *out, u64 *contig)
 {
 	const struct gmem_chunk *c;
 
-	if (!m || addr.val >= m->size)
+	if (!m || !gmem_contains(m, addr))
 		return false;
 	c = find_chunk(m, addr.val);
 	if (out)
@@ -126,10 +138,10 @@ void *gmem_ptr(const struct gmem *m, gpa_t addr, u64 len)
 	return phys_to_virt(h);
 }
 
-/* [at, at + len) lies within [0, size); an empty range may sit at size itself. */
+/* [at, at + len) lies within [base, base + size); an empty range may sit at the end itself. */
 static bool in_ram(const struct gmem *m, u64 at, u64 len)
 {
-	return m && at <= m->size && len <= m->size - at;
+	return m && at >= m->base && at - m->base <= m->size && len <= m->size - (at - m->base);
 }
 
 /* Copy guest RAM [at, at + len) to out, or in to it (the other one is NULL), chunk by chunk. */

@@ -108,7 +108,7 @@ void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
 		       (unsigned long long)addr);
 		return;
 	}
-	if (addr < vm->mem.size) {
+	if (gmem_contains(&vm->mem, gpa(addr))) {
 		vm_end(vm, false, 0, "nested page fault inside RAM at 0x%llx (umbra bug?)",
 		       (unsigned long long)addr);
 		return;

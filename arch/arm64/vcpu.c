@@ -94,11 +94,7 @@ static void vcpu_reset(struct vcpu *v, const struct guest_start *s)
 	memset(v->fpsimd, 0, sizeof(v->fpsimd));
 	v->ctx.pc = s->rip;
 	v->ctx.pstate = PSR_DAIF | PSR_MODE_EL1H;
-	v->ctx.x[0] = LOADER_A64_INFO_IPA;
-	v->ctx.x[1] = LOADER_A64_INFO_IPA + LOADER_A64_CMDLINE_OFF;
-	v->ctx.x[2] = vm->mem.base;
-	v->ctx.x[3] = vm->mem.size;
-	v->ctx.x[4] = vm->arch.ipa_bits;
+	loader_a64_regs(&vm->mem, vm->arch.ipa_bits, v->ctx.x);
 	v->el1.sctlr_el1 = SCTLR_EL1_RES1;
 }
 

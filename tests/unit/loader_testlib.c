@@ -28,6 +28,15 @@ void tl_spec_default(struct tl_spec *s, bool is64, enum tl_mb mb)
 	s->seg[2] = (struct tl_seg){ PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 0 };
 }
 
+void tl_spec_a64(struct tl_spec *s)
+{
+	tl_spec_default(s, true, TL_MB_NONE);
+	s->machine = EM_AARCH64;
+	s->entry = TL_A64_ENTRY;
+	s->seg[0].paddr = s->seg[0].vaddr = TL_A64_TEXT_PA;
+	s->seg[1].paddr = s->seg[1].vaddr = TL_A64_DATA_PA;
+}
+
 void tl_mb2_tag(struct tl_spec *s, u16 type, u16 flags, const u32 *vals, u32 n)
 {
 	struct mb2_header_tag t = { type, flags, (u32)(sizeof(t) + n * sizeof(u32)) };
@@ -44,7 +53,8 @@ static void put_ehdr(const struct tl_spec *s)
 {
 	if (s->is64) {
 		struct elf64_ehdr e = {
-			.e_ident = { 0x7F, 'E', 'L', 'F', ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
+			.e_ident = { 0x7F, 'E', 'L', 'F', ELFCLASS64,
+				     s->data ? s->data : ELFDATA2LSB, EV_CURRENT },
 			.e_type = ET_EXEC,
 			.e_machine = s->machine ? s->machine : EM_X86_64,
 			.e_version = EV_CURRENT,
@@ -57,7 +67,8 @@ static void put_ehdr(const struct tl_spec *s)
 		memcpy(tl_img, &e, sizeof(e));
 	} else {
 		struct elf32_ehdr e = {
-			.e_ident = { 0x7F, 'E', 'L', 'F', ELFCLASS32, ELFDATA2LSB, EV_CURRENT },
+			.e_ident = { 0x7F, 'E', 'L', 'F', ELFCLASS32,
+				     s->data ? s->data : ELFDATA2LSB, EV_CURRENT },
 			.e_type = ET_EXEC,
 			.e_machine = s->machine ? s->machine : EM_386,
 			.e_version = EV_CURRENT,
@@ -144,17 +155,22 @@ void tl_guest_free(void)
 	fake_ram_fini();
 }
 
-void tl_guest(u64 ram)
+void tl_guest_at(u64 base, u64 ram)
 {
 	struct palloc *pa;
 
 	tl_guest_free();
 	pa = fake_ram_init(ram / PAGE_SIZE + 16);
-	cr_assert_eq(gmem_alloc(&tl_guest_mem, pa, ram, OWNER_GUEST(1)), 0);
+	cr_assert_eq(gmem_alloc_at(&tl_guest_mem, pa, base, ram, OWNER_GUEST(1)), 0);
 	for (u32 i = 0; i < tl_guest_mem.nr; i++)
 		memset(gmem_ptr(&tl_guest_mem, gpa(tl_guest_mem.chunk[i].gpa),
 				tl_guest_mem.chunk[i].size),
 		       0xCC, tl_guest_mem.chunk[i].size);
+}
+
+void tl_guest(u64 ram)
+{
+	tl_guest_at(0, ram);
 }
 
 bool tl_guest_untouched(void)
@@ -184,6 +200,30 @@ void tl_check_segments(const struct tl_spec *s)
 				     "segment %u byte 0x%llx: 0x%02x", i, (unsigned long long)j, b);
 		}
 	}
+}
+
+static bool in_a_segment(const struct tl_spec *s, u64 at)
+{
+	for (u32 i = 0; i < s->nr; i++) {
+		const struct tl_seg *g = &s->seg[i];
+
+		if (g->type == PT_LOAD && at >= g->paddr && at - g->paddr < g->memsz)
+			return true;
+	}
+	return false;
+}
+
+bool tl_guest_untouched_outside(const struct tl_spec *s)
+{
+	for (u32 i = 0; i < tl_guest_mem.nr; i++) {
+		const struct gmem_chunk *c = &tl_guest_mem.chunk[i];
+		const u8 *p = gmem_ptr(&tl_guest_mem, gpa(c->gpa), c->size);
+
+		for (u64 j = 0; j < c->size; j++)
+			if (p[j] != 0xCC && !in_a_segment(s, c->gpa + j))
+				return false;
+	}
+	return true;
 }
 
 const void *tl_map(u64 pa, u64 len, void *ctx)

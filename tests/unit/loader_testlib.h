@@ -33,6 +33,11 @@
 #define TL_DATA_FILESZ 0x300ULL
 #define TL_DATA_MEMSZ 0x5000ULL
 #define TL_ENTRY (TL_TEXT_PA + 0x10)
+/* The default AArch64 kernel: the same layout at RAM base + 512 KiB (Linux's text offset). */
+#define TL_A64_BASE 0x40000000ULL
+#define TL_A64_TEXT_PA 0x40080000ULL
+#define TL_A64_DATA_PA (TL_A64_TEXT_PA + (TL_DATA_PA - TL_TEXT_PA))
+#define TL_A64_ENTRY TL_A64_TEXT_PA
 #define PT_GNU_STACK 0x6474E551u
 
 extern u8 tl_img[TL_IMG_MAX];
@@ -47,6 +52,7 @@ enum tl_mb { TL_MB_NONE = 0, TL_MB1 = 1, TL_MB2 = 2, TL_MB_BOTH = 3 };
 struct tl_spec {
 	bool is64;
 	u16 machine; /* 0: EM_386 / EM_X86_64 by class */
+	u8 data;     /* 0: ELFDATA2LSB */
 	u64 entry;
 	u32 nr;
 	struct tl_seg seg[TL_MAX_SEGS];
@@ -65,20 +71,26 @@ static inline u8 tl_byte(u64 off)
 
 /* Text (R+X), data with bss (R+W) and a PT_GNU_STACK header. */
 void tl_spec_default(struct tl_spec *s, bool is64, enum tl_mb mb);
+/* The same as an ELF64 AArch64 kernel at TL_A64_TEXT_PA, entered at its first byte. */
+void tl_spec_a64(struct tl_spec *s);
 /* Append a Multiboot2 header tag carrying n u32 values. */
 void tl_mb2_tag(struct tl_spec *s, u16 type, u16 flags, const u32 *vals, u32 n);
 /* Build into tl_img; returns the file length. */
 u64 tl_build(const struct tl_spec *s);
 
-/* The guest under test: fresh fake RAM and ram bytes of guest RAM, filled with 0xCC. */
+/* The guest under test: fresh fake RAM and ram bytes of guest RAM (at
+ * guest-physical 0, or at base), filled with 0xCC. */
 extern struct gmem tl_guest_mem;
 void tl_guest(u64 ram);
+void tl_guest_at(u64 base, u64 ram);
 void tl_guest_free(void);
 /* Every byte of guest RAM is still 0xCC. */
 bool tl_guest_untouched(void);
 
 /* Each PT_LOAD segment of s is in guest RAM: file bytes, then zeros. */
 void tl_check_segments(const struct tl_spec *s);
+/* Every byte of guest RAM outside the PT_LOAD segments of s is still 0xCC. */
+bool tl_guest_untouched_outside(const struct tl_spec *s);
 
 /* A phys_map_fn over a struct gmem (ctx), for the Multiboot parser. */
 const void *tl_map(u64 pa, u64 len, void *ctx);

@@ -28,12 +28,12 @@ static void teardown(void)
 
 TestSuite(gmem, .init = setup, .fini = teardown, .timeout = 30);
 
-/* The invariants every allocation keeps: chunks in order, contiguous in
- * guest-physical space, power-of-two sizes aligned on both sides, sizes not
- * growing, and exactly size / 4 KiB pages owned by the guest. */
+/* The invariants every allocation keeps: chunks in order from base,
+ * contiguous in guest-physical space, power-of-two sizes aligned on both
+ * sides, sizes not growing, and exactly size / 4 KiB pages owned by the guest. */
 static void check_layout(const struct gmem *g, u64 size)
 {
-	u64 at = 0;
+	u64 at = g->base;
 
 	cr_assert_eq(g->size, size);
 	cr_assert(g->nr >= 1 && g->nr <= GMEM_MAX_CHUNKS);
@@ -50,7 +50,7 @@ static void check_layout(const struct gmem *g, u64 size)
 			cr_assert_eq(palloc_owner(pa, hpa(c->hpa.val + p)), GUEST_OWNER);
 		at += c->size;
 	}
-	cr_assert_eq(at, size);
+	cr_assert_eq(at, g->base + size);
 	cr_assert_eq(palloc_count(pa, GUEST_OWNER), size / PAGE_SIZE);
 }
 
@@ -62,10 +62,10 @@ static void check_zero(const struct gmem *g)
 		u64 n = MIN((u64)sizeof(buf), g->size - at);
 
 		memset(buf, 0x5A, sizeof(buf));
-		cr_assert_eq(gmem_read(g, gpa(at), buf, n), 0);
+		cr_assert_eq(gmem_read(g, gpa(g->base + at), buf, n), 0);
 		for (u64 i = 0; i < n; i++)
 			cr_assert_eq(buf[i], 0, "byte 0x%llx not zeroed",
-				     (unsigned long long)(at + i));
+				     (unsigned long long)(g->base + at + i));
 	}
 }
 
@@ -360,4 +360,151 @@ Test(gmem, two_guests_keep_their_pages_apart)
 	gmem_free(&other);
 	cr_assert_eq(palloc_count(pa, OWNER_GUEST(2)), 0);
 	cr_assert_eq(palloc_count(pa, GUEST_OWNER), MiB(2) / PAGE_SIZE);
+}
+
+/* ------------------------------------------------------------ RAM at a base */
+
+#define A64_BASE 0x40000000ULL
+
+Test(gmem, alloc_at_a_base)
+{
+	cr_assert_eq(gmem_alloc_at(&m, pa, A64_BASE, MiB(3) + KiB(4), GUEST_OWNER), 0);
+	cr_assert_eq(m.base, A64_BASE);
+	check_layout(&m, MiB(3) + KiB(4));
+	cr_assert_eq(m.nr, 3);
+	cr_assert_eq(m.chunk[0].gpa, A64_BASE);
+	cr_assert_eq(m.chunk[1].gpa, A64_BASE + MiB(2));
+	cr_assert_eq(m.chunk[2].gpa, A64_BASE + MiB(3));
+	check_zero(&m);
+	gmem_free(&m);
+	cr_assert_eq(m.base, 0);
+	cr_assert_eq(pa->nr_free, FAKE_PAGES);
+	/* Base 0 through gmem_alloc_at is gmem_alloc. */
+	cr_assert_eq(gmem_alloc_at(&m, pa, 0, MiB(1), GUEST_OWNER), 0);
+	cr_assert_eq(m.base, 0);
+	check_layout(&m, MiB(1));
+	gmem_free(&m);
+	/* The highest 1 GiB multiple below the limit. */
+	cr_assert_eq(gmem_alloc_at(&m, pa, GiB(3), MiB(8), GUEST_OWNER), 0);
+	check_layout(&m, MiB(8));
+}
+
+Test(gmem, bad_bases_are_refused)
+{
+	static const u64 bases[] = { A64_BASE + PAGE_SIZE, MiB(2),	GiB(1) + MiB(512),
+				     0x3FFFF000ULL,	   GiB(4),	GiB(5),
+				     ~0ULL - GiB(1) + 1,   GiB(1) * 255 };
+
+	for (u32 i = 0; i < ARRAY_SIZE(bases); i++) {
+		cr_assert_eq(gmem_alloc_at(&m, pa, bases[i], PAGE_SIZE, GUEST_OWNER), -ERR_INVAL,
+			     "base 0x%llx", (unsigned long long)bases[i]);
+		cr_assert_eq(m.size, 0);
+		cr_assert_eq(m.base, 0);
+		cr_assert_eq(m.nr, 0);
+	}
+	/* Past the device window at 0xFE000000, even by one page. */
+	cr_assert_eq(gmem_alloc_at(&m, pa, GiB(3), GMEM_LIMIT - GiB(3) + PAGE_SIZE, GUEST_OWNER),
+		     -ERR_INVAL);
+	cr_assert_eq(
+		gmem_alloc_at(&m, pa, A64_BASE, GMEM_LIMIT - A64_BASE + PAGE_SIZE, GUEST_OWNER),
+		-ERR_INVAL);
+	/* Bad sizes at a good base. */
+	cr_assert_eq(gmem_alloc_at(&m, pa, A64_BASE, 0, GUEST_OWNER), -ERR_INVAL);
+	cr_assert_eq(gmem_alloc_at(&m, pa, A64_BASE, PAGE_SIZE + 8, GUEST_OWNER), -ERR_INVAL);
+	cr_assert_eq(gmem_alloc_at(NULL, pa, A64_BASE, PAGE_SIZE, GUEST_OWNER), -ERR_INVAL);
+	cr_assert_eq(gmem_alloc_at(&m, NULL, A64_BASE, PAGE_SIZE, GUEST_OWNER), -ERR_INVAL);
+	cr_assert_eq(palloc_count(pa, GUEST_OWNER), 0);
+	cr_assert_eq(pa->nr_free, FAKE_PAGES);
+	/* Out of memory at a base gives everything back too. */
+	cr_assert(fake_ram_squeeze(pa, 10));
+	cr_assert_eq(gmem_alloc_at(&m, pa, A64_BASE, 16 * PAGE_SIZE, GUEST_OWNER), -ERR_NOMEM);
+	cr_assert_eq(m.base, 0);
+	cr_assert_eq(palloc_count(pa, GUEST_OWNER), 0);
+	fake_ram_unsqueeze(pa);
+}
+
+Test(gmem, translate_and_ptr_at_a_base)
+{
+	u64 end = A64_BASE + MiB(1) + KiB(8);
+	hpa_t h;
+	u64 contig;
+
+	cr_assert_eq(gmem_alloc_at(&m, pa, A64_BASE, MiB(1) + KiB(8), GUEST_OWNER), 0);
+	cr_assert(gmem_translate(&m, gpa(A64_BASE), &h, &contig));
+	cr_assert_eq(h.val, m.chunk[0].hpa.val);
+	cr_assert_eq(contig, MiB(1));
+	cr_assert(gmem_translate(&m, gpa(A64_BASE + MiB(1)), &h, &contig));
+	cr_assert_eq(h.val, m.chunk[1].hpa.val);
+	cr_assert_eq(contig, KiB(8));
+	cr_assert(gmem_translate(&m, gpa(end - 1), &h, &contig));
+	cr_assert_eq(h.val, m.chunk[1].hpa.val + KiB(8) - 1);
+	cr_assert_eq(contig, 1);
+	/* Below base, at the end, and the same offsets as if RAM started at 0. */
+	cr_assert_not(gmem_translate(&m, gpa(A64_BASE - 1), &h, &contig));
+	cr_assert_not(gmem_translate(&m, gpa(0), &h, &contig));
+	cr_assert_not(gmem_translate(&m, gpa(0x1000), &h, &contig));
+	cr_assert_not(gmem_translate(&m, gpa(end), &h, &contig));
+	cr_assert_not(gmem_translate(&m, gpa(~0ULL), &h, &contig));
+	cr_assert(gmem_contains(&m, gpa(A64_BASE)));
+	cr_assert(gmem_contains(&m, gpa(end - 1)));
+	cr_assert_not(gmem_contains(&m, gpa(A64_BASE - 1)));
+	cr_assert_not(gmem_contains(&m, gpa(end)));
+	cr_assert_eq(gmem_ptr(&m, gpa(A64_BASE), MiB(1)), phys_to_virt(m.chunk[0].hpa));
+	cr_assert_null(gmem_ptr(&m, gpa(A64_BASE), MiB(1) + 1));
+	cr_assert_null(gmem_ptr(&m, gpa(A64_BASE - 1), 1));
+	cr_assert_null(gmem_ptr(&m, gpa(A64_BASE - 1), 2));
+	cr_assert_null(gmem_ptr(&m, gpa(0), 1));
+	cr_assert_not_null(gmem_ptr(&m, gpa(end - 1), 1));
+	cr_assert_null(gmem_ptr(&m, gpa(end - 1), 2));
+	cr_assert_null(gmem_ptr(&m, gpa(end), 0));
+}
+
+Test(gmem, read_write_at_a_base)
+{
+	u64 end = A64_BASE + KiB(64);
+	u8 buf[16], pat[16];
+
+	memset(pat, 0x3C, sizeof(pat));
+	cr_assert_eq(gmem_alloc_at(&m, pa, A64_BASE, KiB(64), GUEST_OWNER), 0);
+	/* The first and the last bytes of RAM, and empty ranges at both ends. */
+	cr_assert_eq(gmem_write(&m, gpa(A64_BASE), pat, 16), 0);
+	cr_assert_eq(gmem_write(&m, gpa(end - 16), pat, 16), 0);
+	cr_assert_eq(*(u8 *)phys_to_virt(m.chunk[0].hpa), 0x3C);
+	cr_assert_eq(gmem_read(&m, gpa(end - 16), buf, 16), 0);
+	cr_assert_arr_eq(buf, pat, 16);
+	cr_assert_eq(gmem_read(&m, gpa(A64_BASE), buf, 0), 0);
+	cr_assert_eq(gmem_read(&m, gpa(end), buf, 0), 0);
+	/* Straddling base or the end, below base, wrapping: refused, nothing copied. */
+	memset(buf, 0x11, sizeof(buf));
+	cr_assert_eq(gmem_read(&m, gpa(A64_BASE - 8), buf, 16), -ERR_RANGE);
+	cr_assert_eq(gmem_read(&m, gpa(A64_BASE - 1), buf, 1), -ERR_RANGE);
+	cr_assert_eq(gmem_read(&m, gpa(A64_BASE - 1), buf, 0), -ERR_RANGE);
+	cr_assert_eq(gmem_read(&m, gpa(0), buf, 1), -ERR_RANGE);
+	cr_assert_eq(gmem_read(&m, gpa(end - 8), buf, 16), -ERR_RANGE);
+	cr_assert_eq(gmem_read(&m, gpa(end), buf, 1), -ERR_RANGE);
+	cr_assert_eq(gmem_read(&m, gpa(A64_BASE + 8), buf, ~0ULL - 4), -ERR_RANGE);
+	for (u32 i = 0; i < sizeof(buf); i++)
+		cr_assert_eq(buf[i], 0x11, "a refused read copied byte %u", i);
+	cr_assert_eq(gmem_write(&m, gpa(A64_BASE - 8), pat, 16), -ERR_RANGE);
+	cr_assert_eq(gmem_write(&m, gpa(0x100), pat, 16), -ERR_RANGE);
+	cr_assert_eq(gmem_write(&m, gpa(~0ULL - 3), pat, 8), -ERR_RANGE);
+	cr_assert_eq(gmem_read(&m, gpa(A64_BASE + 16), buf, 16), 0);
+	for (u32 i = 0; i < 16; i++)
+		cr_assert_eq(buf[i], 0);
+}
+
+Test(gmem, chunks_at_a_base_stay_naturally_aligned)
+{
+	fragment(4); /* 64 KiB runs only */
+	cr_assert_eq(gmem_alloc_at(&m, pa, GiB(2), MiB(1) + KiB(64), GUEST_OWNER), 0);
+	check_layout(&m, MiB(1) + KiB(64));
+	cr_assert_eq(m.nr, 17);
+	for (u32 i = 0; i < m.nr; i++) {
+		hpa_t h;
+
+		cr_assert(gmem_translate(&m, gpa(GiB(2) + i * KiB(64) + 5), &h, NULL));
+		cr_assert_eq(h.val, m.chunk[i].hpa.val + 5);
+	}
+	gmem_free(&m);
+	unfragment(4);
 }

@@ -427,7 +427,8 @@ Test(loader, reject_wrong_machine_type_version)
 	u16 v = EM_386;
 	u32 w = 0;
 
-	reject_len(build_poked(true, 18, &v, 2), "", "ELF: ELF64 machine 3 is not x86-64 (62)");
+	reject_len(build_poked(true, 18, &v, 2), "",
+		   "ELF: ELF64 machine 3 is neither x86-64 (62) nor AArch64 (183)");
 	v = EM_X86_64;
 	reject_len(build_poked(false, 18, &v, 2), "", "ELF32 file for x86-64 (x32 ABI)");
 	v = 40; /* ARM */

@@ -205,7 +205,8 @@ Test(vplat, init_cuts_long_names)
 	vplat_init(&plat, longname, 0, 1, NULL, NULL);
 	cr_expect_eq(strlen(plat.name), VPLAT_NAME_MAX - 1);
 	cr_expect_eq(plat.exit_requested, false);
-	cr_expect_eq(plat.unbacked_pio + plat.unbacked_mmio + plat.testdev_bad, 0);
+	cr_expect_eq(plat.unbacked_pio + plat.unbacked_mmio + plat.testdev_bad + plat.pl011_bad, 0);
+	cr_expect_eq(plat.pl011_base, 0); /* no PL011 unless enabled (x86) */
 }
 
 /* ---------------------------------------------------------------- debug exit */
