@@ -257,10 +257,12 @@ ifeq ($(ARCH),x86_64)
 # ---------------------------------------------------------------- test guests
 # Small freestanding kernels that check one area each from inside a VM: 32-bit
 # Multiboot1 ELF files (so QEMU -kernel starts them too), each built from
-# tests/guests/<name>/*.c *.S and the shared library tests/guests/lib/.
-GUEST_CFLAGS := -std=gnu11 -g -O2 -Itests/guests/lib $(WARN) -ffreestanding -fno-builtin \
-	-fno-stack-protector -fno-pic -fno-pie -fno-common -fno-strict-aliasing \
-	-mno-mmx -mno-sse -mno-sse2 -mno-80387 -fno-asynchronous-unwind-tables -fcf-protection=none
+# tests/guests/<name>/*.c *.S, the library tests/guests/lib/ and the part of it
+# both architectures share, tests/guests/common/.
+GUEST_CFLAGS := -std=gnu11 -g -O2 -Itests/guests/lib -Itests/guests/common $(WARN) \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie -fno-common \
+	-fno-strict-aliasing -mno-mmx -mno-sse -mno-sse2 -mno-80387 -fno-asynchronous-unwind-tables \
+	-fcf-protection=none
 ifneq ($(findstring clang,$(CC)),)
 GUEST_CFLAGS += --target=i386-unknown-none-elf -Wno-unused-command-line-argument
 else
@@ -270,7 +272,7 @@ GUEST_ASFLAGS := $(GUEST_CFLAGS) -D__ASSEMBLY__ -Wa,--noexecstack
 GUEST_OBJ := $(OUT)/guests/obj
 guest_objs = $(patsubst tests/guests/%,$(GUEST_OBJ)/%.o,$(basename $(sort \
 	$(wildcard tests/guests/$(1)/*.c tests/guests/$(1)/*.S))))
-GUEST_LIB_OBJS := $(call guest_objs,lib)
+GUEST_LIB_OBJS := $(call guest_objs,lib) $(call guest_objs,common)
 
 $(GUEST_OBJ)/%.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
@@ -342,10 +344,12 @@ run: $(OUT)/umbra.iso
 else
 # ---------------------------------------------------------------- arm64 test guests
 # ELF64 kernels entered at EL1 (docs/arm64.md), each built from
-# tests/guests/arm64/<name>/*.c *.S and the library tests/guests/arm64/lib/.
-A64_GUEST_CFLAGS := -std=gnu11 -g -O2 -Itests/guests/arm64/lib $(WARN) -ffreestanding \
-	-fno-builtin -fno-stack-protector -fno-pic -fno-pie -fno-common -fno-strict-aliasing \
-	-fno-asynchronous-unwind-tables -march=armv8-a -mgeneral-regs-only -mstrict-align
+# tests/guests/arm64/<name>/*.c *.S, the library tests/guests/arm64/lib/ and
+# tests/guests/common/ (shared with the x86 guests, objects in obj/common/).
+A64_GUEST_CFLAGS := -std=gnu11 -g -O2 -Itests/guests/arm64/lib -Itests/guests/common $(WARN) \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie -fno-common \
+	-fno-strict-aliasing -fno-asynchronous-unwind-tables -march=armv8-a -mgeneral-regs-only \
+	-mstrict-align
 ifneq ($(CLANG),)
 A64_GUEST_CFLAGS += --target=$(CLANG_TARGET) -Wno-unused-command-line-argument
 endif
@@ -353,7 +357,12 @@ A64_GUEST_ASFLAGS := $(A64_GUEST_CFLAGS) -D__ASSEMBLY__ -Wa,--noexecstack
 A64_GUEST_OBJ := $(OUT)/guests/obj
 a64_guest_objs = $(patsubst tests/guests/arm64/%,$(A64_GUEST_OBJ)/%.o,$(basename $(sort \
 	$(wildcard tests/guests/arm64/$(1)/*.c tests/guests/arm64/$(1)/*.S))))
-A64_GUEST_LIB_OBJS := $(call a64_guest_objs,lib)
+A64_GUEST_LIB_OBJS := $(call a64_guest_objs,lib) $(patsubst tests/guests/%.c,$(A64_GUEST_OBJ)/%.o, \
+	$(sort $(wildcard tests/guests/common/*.c)))
+
+$(A64_GUEST_OBJ)/common/%.o: tests/guests/common/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(A64_GUEST_CFLAGS) -MMD -MP -c $< -o $@
 
 $(A64_GUEST_OBJ)/%.o: tests/guests/arm64/%.c
 	@mkdir -p $(dir $@)

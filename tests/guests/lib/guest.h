@@ -1,38 +1,14 @@
-/* guest.h: the test guests' library: output, checks, boot info, traps, paging, long mode, umbra. */
+/* guest.h: the x86 test guests' library: exit, boot info, traps, paging, long mode, umbra. */
 #ifndef GUEST_H
 #define GUEST_H
 
-#include <stdarg.h>
 #include "x86.h"
+#include "common.h" /* output, checks, summary, strings (tests/guests/common/) */
 
-#define __printf(a, b) __attribute__((format(printf, a, b)))
-#define __noreturn __attribute__((noreturn))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define KiB(x) ((u32)(x) << 10)
 #define MiB(x) ((u32)(x) << 20)
 
-/* Each guest defines its name (the prefix of its own lines) and its checks. */
-extern const char guest_name[];
-void guest_main(void);
-
-/* ---------------------------------------------------------------- output */
-void putchar_serial(char c);
-void puts_serial(const char *s);
-int printf(const char *fmt, ...) __printf(1, 2);
-int vprintf(const char *fmt, va_list ap) __printf(1, 0);
-
-/* ---------------------------------------------------------------- checks */
-/* "PASS: name" when ok, else "FAIL: name: <detail>"; returns ok. */
-bool check(bool ok, const char *name, const char *detail_fmt, ...) __printf(3, 4);
-/* "SKIP: name (why)". */
-void skip(const char *name, const char *why);
-/* Skip with the standard reason when umbra is absent; returns true if skipped. */
-bool skip_unless_umbra(const char *name);
-int failures(void);
-/* Print "<n> skipped" (if any), then "<n> passed, <n> failed". */
-void print_summary(void);
-/* Print the summary and exit with the failure count. */
-__noreturn void guest_finish(void);
+/* ---------------------------------------------------------------- exit */
 /* Write status to the debug-exit port 0xF4; halts if nothing ends the guest. */
 __noreturn void guest_exit(u32 status);
 
@@ -61,14 +37,8 @@ struct boot_info {
 extern struct boot_info g_boot;
 /* End of RAM below 4 GiB as the boot info says (mem_upper, else the memory map). */
 u64 boot_ram_end(void);
-/* True if word is one of the words of the guest's command line. */
-bool cmdline_has(const char *word);
 
 /* ---------------------------------------------------------------- memory */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
 /* A zeroed 4 KiB page from the RAM after the image (below ALLOC_END). */
 void *page_alloc(void);
 #define ALLOC_END MiB(8)

@@ -1,4 +1,4 @@
-/* mem.c: string helpers, the page allocator, identity page tables and the long-mode call. */
+/* mem.c: memset/memcpy (rep stosb/movsb), the page allocator, identity page tables, long mode. */
 #include "guest.h"
 
 extern char __image_end[];
@@ -17,26 +17,6 @@ void *memcpy(void *d, const void *s, size_t n)
 
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 	return ret;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const u8 *x = a, *y = b;
-
-	for (size_t i = 0; i < n; i++) {
-		if (x[i] != y[i])
-			return x[i] < y[i] ? -1 : 1;
-	}
-	return 0;
-}
-
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
 }
 
 void *page_alloc(void)

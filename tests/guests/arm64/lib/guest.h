@@ -1,39 +1,15 @@
-/* guest.h: the arm64 test guests' library: output, checks, boot info, traps and probes, calls. */
+/* guest.h: the arm64 test guests' library: exit, start state, boot info, traps and probes, calls. */
 #ifndef GUEST_H
 #define GUEST_H
 
-#include <stdarg.h>
 #include "a64.h"
+#include "common.h" /* output, checks, summary, strings (tests/guests/common/) */
 
-#define __printf(a, b) __attribute__((format(printf, a, b)))
-#define __noreturn __attribute__((noreturn))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define KiB(x) ((u64)(x) << 10)
 #define MiB(x) ((u64)(x) << 20)
 #define PAGE_SIZE 4096ull
 
-/* Each guest defines its name and its checks; main returns to print the summary and exit. */
-extern const char guest_name[];
-void guest_main(void);
-
-/* ---------------------------------------------------------------- output */
-void putchar_serial(char c);
-void puts_serial(const char *s);
-int printf(const char *fmt, ...) __printf(1, 2);
-int vprintf(const char *fmt, va_list ap) __printf(1, 0);
-
-/* ---------------------------------------------------------------- checks */
-/* "PASS: name" when ok, else "FAIL: name: <detail>"; returns ok. */
-bool check(bool ok, const char *name, const char *detail_fmt, ...) __printf(3, 4);
-/* "SKIP: name (why)". */
-void skip(const char *name, const char *why);
-/* Skip with the standard reason when umbra is absent; returns true if skipped. */
-bool skip_unless_umbra(const char *name);
-int failures(void);
-/* Print "<n> skipped" (if any), then "<n> passed, <n> failed". */
-void print_summary(void);
-/* Print the summary and exit with the failure count. */
-__noreturn void guest_finish(void);
+/* ---------------------------------------------------------------- exit */
 /* Under umbra HC_EXIT(status); elsewhere (or if that returns) PSCI SYSTEM_OFF. */
 __noreturn void guest_exit(u64 status);
 
@@ -64,15 +40,6 @@ u64 ram_size(void);
 unsigned ipa_bits(void);
 /* The CPU's physical address range in bits (ID_AA64MMFR0_EL1.PARange). */
 unsigned pa_range_bits(void);
-/* True if word is one of the words of the guest's command line. */
-bool cmdline_has(const char *word);
-
-/* ---------------------------------------------------------------- memory */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
 
 /* ---------------------------------------------------------------- traps */
 /* The exception frame of lib/vectors.S. */

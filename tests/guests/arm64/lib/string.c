@@ -1,4 +1,4 @@
-/* string.c: memset, memcpy, memcmp, strlen and strcmp for the arm64 guests (byte at a time). */
+/* string.c: memset and memcpy for the arm64 guests, a byte at a time (the rest is in common/). */
 #include "guest.h"
 
 /*
@@ -26,32 +26,4 @@ void *memcpy(void *d, const void *s, size_t n)
 		__asm__("" : : "r"(dp) : "memory");
 	}
 	return d;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const u8 *pa = a, *pb = b;
-
-	for (size_t i = 0; i < n; i++)
-		if (pa[i] != pb[i])
-			return pa[i] < pb[i] ? -1 : 1;
-	return 0;
-}
-
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-int strcmp(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return (u8)*a - (u8)*b;
 }

@@ -1,47 +1,9 @@
-/* report.c: the library's main, PASS/FAIL/SKIP lines, the summary, exit, and the Multiboot info. */
+/* start.c: the library's main, COM1 setup, the Multiboot info, and the exit through port 0xF4. */
 #include "guest.h"
 
 struct boot_info g_boot;
-static int passed, failed, skipped;
 
 void lib_main(u32 magic, u32 info);
-
-bool check(bool ok, const char *name, const char *detail_fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		passed++;
-		printf("PASS: %s\n", name);
-		return true;
-	}
-	failed++;
-	printf("FAIL: %s: ", name);
-	va_start(ap, detail_fmt);
-	vprintf(detail_fmt, ap);
-	va_end(ap);
-	putchar_serial('\n');
-	return false;
-}
-
-void skip(const char *name, const char *why)
-{
-	skipped++;
-	printf("SKIP: %s (%s)\n", name, why);
-}
-
-bool skip_unless_umbra(const char *name)
-{
-	if (under_umbra())
-		return false;
-	skip(name, "not running under umbra");
-	return true;
-}
-
-int failures(void)
-{
-	return failed;
-}
 
 void guest_exit(u32 status)
 {
@@ -50,19 +12,6 @@ void guest_exit(u32 status)
 		hcall(HC_EXIT, status, 0, 0);
 	for (;;)
 		__asm__ volatile("cli; hlt");
-}
-
-void print_summary(void)
-{
-	if (skipped)
-		printf("%d skipped\n", skipped);
-	printf("%d passed, %d failed\n", passed, failed);
-}
-
-void guest_finish(void)
-{
-	print_summary();
-	guest_exit((u32)failed);
 }
 
 /* Copy a string the loader gave us, bounded, into our own storage. */
@@ -125,24 +74,6 @@ u64 boot_ram_end(void)
 			end = m->addr + m->len;
 	}
 	return end;
-}
-
-bool cmdline_has(const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = g_boot.cmdline; *p;) {
-		size_t len = 0;
-
-		while (*p == ' ')
-			p++;
-		while (p[len] && p[len] != ' ')
-			len++;
-		if (len && len == n && memcmp(p, word, n) == 0)
-			return true;
-		p += len;
-	}
-	return false;
 }
 
 static void serial_init(void)

@@ -1,9 +1,7 @@
-/* report.c: the library's main, PASS/FAIL/SKIP lines, the summary and the command line. */
+/* report.c: PASS/FAIL/SKIP lines, the summary, the exit with the failure count, the command line. */
 #include "guest.h"
 
 static int passed, failed, skipped;
-
-void lib_main(void);
 
 bool check(bool ok, const char *name, const char *detail_fmt, ...)
 {
@@ -52,30 +50,23 @@ void print_summary(void)
 void guest_finish(void)
 {
 	print_summary();
-	guest_exit((u64)failed);
+	guest_exit((u32)failed);
 }
 
 bool cmdline_has(const char *word)
 {
-	const char *line = g_boot.cmdline;
 	size_t n = strlen(word);
 
-	for (size_t i = 0; n && line[i]; i++) {
-		bool at_start = i == 0 || line[i - 1] == ' ';
+	for (const char *p = g_boot.cmdline; *p;) {
+		size_t len = 0;
 
-		/* memcmp stops at the first difference, so it never reads past the NUL. */
-		if (at_start && memcmp(line + i, word, n) == 0 &&
-		    (line[i + n] == ' ' || line[i + n] == '\0'))
+		while (*p == ' ')
+			p++;
+		while (p[len] && p[len] != ' ')
+			len++;
+		if (len && len == n && memcmp(p, word, n) == 0)
 			return true;
+		p += len;
 	}
 	return false;
-}
-
-/* Called by lib/entry.S with the stack set up and .bss cleared. */
-void lib_main(void)
-{
-	vectors_install();
-	umbra_detect();
-	guest_main();
-	guest_finish();
 }
