@@ -142,6 +142,7 @@ PURE_ARM64 := \
 K_ARM64 := \
 	arch/arm64/boot.c \
 	arch/arm64/cpu_report.c \
+	arch/arm64/gic.c \
 	arch/arm64/paging.c \
 	arch/arm64/platform.c \
 	arch/arm64/trap.c \

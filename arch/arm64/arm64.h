@@ -3,6 +3,7 @@
 #define UMBRA_ARM64_H
 
 #include "compiler.h"
+#include "boot/boot_info.h"
 #include "mm/pt.h"
 #include "types.h"
 
@@ -16,6 +17,13 @@ void platform_set_psci(bool present, bool smc);
 u32 cpu_pa_bits(void);
 /* VMID width: 8 or 16. */
 u32 cpu_vmid_bits(void);
+
+/* boot.c: the devices the device tree named. */
+const struct boot_devices *arm64_devices(void);
+
+/* gic.c: acknowledge the interrupt that made the guest exit; true when it
+ * was the slice timer (the vCPU's slice is over). */
+bool arm64_irq_ack(void);
 
 /* paging.c: clean the data cache for [va, va + size) to the point of coherency. */
 void dcache_clean_range(u64 va, u64 size);

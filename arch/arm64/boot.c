@@ -13,6 +13,11 @@ void boot_arm64_main(u64 dtb, u64 el);
 
 static struct boot_info boot_info;
 
+const struct boot_devices *arm64_devices(void)
+{
+	return &boot_info.dev;
+}
+
 const char *arch_name(void)
 {
 	return "arm64";

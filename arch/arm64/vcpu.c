@@ -202,22 +202,6 @@ void vcpu_run(struct vcpu *v)
 	vcpu_put(v);
 }
 
-/* ---------------------------------------------------------------- time slices */
-
-/* No host timer interrupt is wired up on arm64 yet: guests run one after another. */
-bool arch_slice_init(void)
-{
-	return false;
-}
-
-void arch_slice_start(void)
-{
-}
-
-void arch_slice_stop(void)
-{
-}
-
 bool arch_virt_init(struct palloc *pa)
 {
 	return true;

@@ -1,6 +1,7 @@
 /* vcpu_trap.c: one arm64 guest exit: calls (PSCI, umbra's), stage-2 aborts (MMIO), WFx, and what ends a guest. */
 #include "arch/arm64/vcpu_trap.h"
 
+#include "arch/arm64/arm64.h"
 #include "arch/arm64/sysreg.h"
 #include "core/loader.h"
 #include "core/log.h"
@@ -294,7 +295,9 @@ void vcpu_handle_exit(struct vcpu *v, unsigned long kind)
 		       (unsigned long long)v->ctx.esr, (unsigned long long)v->ctx.pc);
 		r = EXIT_SERROR;
 	} else {
-		r = EXIT_IRQ; /* nothing routes interrupts here yet: resume */
+		r = EXIT_IRQ;
+		if (arm64_irq_ack())
+			v->preempted = true; /* the slice timer: the next VM's turn */
 	}
 	vm->exits[r]++;
 	vm->nr_exits++;

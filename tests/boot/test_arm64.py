@@ -420,3 +420,38 @@ def test_el2_exception_dumps_registers(umbra_bin):
         assert re.search(r"\b%s\s*=0x[0-9a-f]{16}" % reg.strip(), s), reg
     assert "PANIC: unexpected exception at EL2" in s
     assert s.rstrip().endswith("umbra: exit status=fail")
+
+
+def test_runaway_guest_is_preempted_and_ended_by_its_slice_budget(umbra_bin, a64_guests,
+                                                                  mkbundle, tmp_path):
+    """hello with "spin" loops forever without an exit. umbra's EL2 timer
+    (CNTHP, through the GICv3) ends each of its slices, so hello runs to its
+    end meanwhile, and slices= ends the spinner."""
+    init = bundle(mkbundle, tmp_path, [
+        "%s name=spinner slices=30 -- spin" % a64_guests["hello"],
+        "%s name=hello" % a64_guests["hello"]])
+    r = bootlib.boot_arm64(kernel=umbra_bin, initrd=init, timeout=TIMEOUT)
+    expect_status(r, FAIL)  # the spinner did not pass
+    s = r.serial
+    assert re.search(r"^gic: v3, slice timer INTID 26, \d+ ticks per slice$", s, re.M)
+    assert "[spinner] hello: spinning forever without an exit" in s
+    vm = bootlib.vms_ended(s).get("spinner")
+    assert vm and vm["reason"] == "used up its 30 time slices (slices=)", vm
+    assert re.search(r"^vm 0 spinner: exits: total=\d+ .*irq=30\b", s, re.M)
+    assert re.search(r"^vm 1 hello: ended: the guest called HC_EXIT with status 0; status=0 "
+                     r"result=pass$", s, re.M)
+    assert re.search(r"^umbra: guests: 1 passed, 1 failed$", s, re.M)
+
+
+def test_fp_simd_and_el1_registers_are_per_guest(umbra_bin, a64_guests, mkbundle, tmp_path):
+    """Two guests keep different values in v0 and TPIDR_EL1 while they take
+    turns in time slices; the CPU switches neither, umbra must."""
+    init = bundle(mkbundle, tmp_path, ["%s name=a -- keepA" % a64_guests["hello"],
+                                       "%s name=b -- keepB" % a64_guests["hello"]])
+    r = bootlib.boot_arm64(kernel=umbra_bin, initrd=init, timeout=TIMEOUT)
+    expect_status(r, PASS)
+    for n in ("a", "b"):
+        assert "[%s] PASS: hello.v0_kept_across_slices" % n in r.serial
+        assert "[%s] PASS: hello.tpidr_el1_kept_across_slices" % n in r.serial
+        m = re.search(r"^vm \d+ %s: exits: total=\d+ .*irq=(\d+)" % n, r.serial, re.M)
+        assert m and int(m.group(1)) >= 2, "guest %s was not preempted: no interleaving" % n

@@ -87,6 +87,36 @@ static void check_calls(void)
 	      "HC_TIMESTAMP 0x%llx, CNTVCT_EL0 0x%llx, HC_TIMESTAMP 0x%llx", t1, cnt, t2);
 }
 
+/* "spin": loop forever without an exit; only umbra's slice timer or slices= stop it. */
+static void spin_forever(void)
+{
+	printf("hello: spinning forever without an exit\n");
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
+/*
+ * "keepA"/"keepB": put a value in v0 and TPIDR_EL1, wait about 200 ms of
+ * the counter (a dozen of umbra's time slices, with another guest running
+ * in between), and check both still hold it: umbra switches FP/SIMD and
+ * EL1 registers between guests, the CPU does not.
+ */
+static void check_kept_across_slices(u64 pattern)
+{
+	u64 v0 = 0, tp, end = read_sysreg(cntvct_el0) + read_sysreg(cntfrq_el0) / 5;
+
+	write_sysreg(cpacr_el1, 3ULL << 20); /* FPEN: FP/SIMD at EL1 without a trap */
+	__asm__ volatile("isb");
+	__asm__ volatile("fmov d0, %0" ::"r"(pattern));
+	write_sysreg(tpidr_el1, pattern ^ 0xFFFF);
+	while (read_sysreg(cntvct_el0) < end)
+		;
+	__asm__ volatile("fmov %0, d0" : "=r"(v0));
+	tp = read_sysreg(tpidr_el1);
+	check(v0 == pattern, "hello.v0_kept_across_slices", "0x%llx, expected 0x%llx", v0, pattern);
+	check(tp == (pattern ^ 0xFFFF), "hello.tpidr_el1_kept_across_slices", "0x%llx", tp);
+}
+
 void guest_main(void)
 {
 	char line[256];
@@ -110,4 +140,10 @@ void guest_main(void)
 	}
 	if (!skip_unless_umbra("hello.calls"))
 		check_calls();
+	if (cmdline_has("keepA"))
+		check_kept_across_slices(0x1111222233334444ULL);
+	if (cmdline_has("keepB"))
+		check_kept_across_slices(0xAAAABBBBCCCCDDDDULL);
+	if (cmdline_has("spin"))
+		spin_forever();
 }
