@@ -25,7 +25,8 @@ const struct boot_devices *arm64_devices(void);
  * was the slice timer (the vCPU's slice is over). */
 bool arm64_irq_ack(void);
 
-/* paging.c: clean the data cache for [va, va + size) to the point of coherency. */
+/* paging.c: clean and invalidate the data cache for [va, va + size) to the
+ * point of coherency, then the instruction cache. */
 void dcache_clean_range(u64 va, u64 size);
 
 #endif

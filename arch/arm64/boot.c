@@ -52,6 +52,8 @@ static __noreturn void wrong_el(u64 el)
 	kprintf("umbra: entered at EL%llu, not EL2: umbra needs the virtualization extensions "
 		"(QEMU: -M virt,virtualization=on); stopping\n",
 		(unsigned long long)el);
+	if (el == 1)
+		platform_set_psci(true, false); /* QEMU virt without EL2 takes PSCI by HVC */
 	platform_exit(false);
 }
 

@@ -72,6 +72,7 @@ static bool gic_init(const struct boot_devices *d)
 	write_sysreg(S3_4_C12_C9_5, ICC_SRE_SRE | ICC_SRE_ENABLE); /* ICC_SRE_EL2 */
 	isb();
 	write_sysreg(S3_0_C4_C6_0, 0xFF); /* ICC_PMR_EL1: every priority passes */
+	write_sysreg(S3_0_C12_C12_4, 0);  /* ICC_CTLR_EL1: EOImode 0, the EOI deactivates */
 	write_sysreg(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
 	isb();
 	return true;

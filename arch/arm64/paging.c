@@ -151,6 +151,9 @@ void dcache_clean_range(u64 va, u64 size)
 	u64 line = 4ULL << FIELD_GET(GENMASK(19, 16), read_sysreg(ctr_el0));
 
 	for (u64 a = ALIGN_DOWN(va, line); a < va + size; a += line)
-		__asm__ volatile("dc cvac, %0" ::"r"(a) : "memory");
+		__asm__ volatile("dc civac, %0" ::"r"(a) : "memory");
 	dsb_sy();
+	__asm__ volatile("ic iallu" ::: "memory"); /* the range may hold code */
+	dsb_sy();
+	isb();
 }

@@ -47,9 +47,20 @@ static void psci_off(void)
 {
 	register u64 x0 __asm__("x0") = PSCI_SYSTEM_OFF;
 
-	/* From EL2 only SMC reaches firmware; an "hvc" method is for EL1 callers. */
+	/* From EL2 only SMC reaches firmware. At EL1 (no EL2 at all, see
+	 * boot.c) an "hvc" method reaches it by HVC, as on QEMU virt. */
 	if (psci_smc)
-		__asm__ volatile("smc #0" : "+r"(x0)::"memory");
+		__asm__ volatile("smc #0"
+				 : "+r"(x0)
+				 :
+				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+				   "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
+	else if (FIELD_GET(CURRENTEL_EL, read_sysreg(CurrentEL)) == 1)
+		__asm__ volatile("hvc #0"
+				 : "+r"(x0)
+				 :
+				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+				   "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
 }
 
 void platform_exit(bool pass)

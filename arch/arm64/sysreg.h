@@ -57,6 +57,8 @@ static inline void dsb_sy(void)
 #define HCR_TIDCP BIT(20)
 #define HCR_TACR BIT(21)
 #define HCR_RW BIT(31)
+#define HCR_APK BIT(40)
+#define HCR_API BIT(41)
 #define HCR_E2H BIT(34)
 
 /* TCR_EL2 (non-VHE) */
@@ -80,7 +82,20 @@ static inline void dsb_sy(void)
 #define CNTHCTL_EL1PCTEN BIT(0)
 #define CNTHCTL_EL1PCEN BIT(1)
 
+/* MDCR_EL2: the guest's debug and performance-monitor registers trap (and
+ * are refused), so no guest reaches another's breakpoints or counters. */
+#define MDCR_EL2_HPMN GENMASK(4, 0)
+#define MDCR_EL2_TPMCR BIT(5)
+#define MDCR_EL2_TPM BIT(6)
+#define MDCR_EL2_TDA BIT(9)
+#define MDCR_EL2_TDOSA BIT(10)
+#define MDCR_EL2_TDRA BIT(11)
+#define PMCR_EL0_N GENMASK(15, 11)
+
 /* ID registers */
+#define ID_AA64DFR0_PMUVER GENMASK(11, 8)
+#define ID_AA64ISAR1_PAUTH (GENMASK(11, 4) | GENMASK(31, 24)) /* APA, API, GPA, GPI */
+#define ID_AA64ISAR2_PAUTH GENMASK(15, 8)		      /* GPA3, APA3 */
 #define ID_AA64MMFR0_PARANGE GENMASK(3, 0)
 #define ID_AA64MMFR1_VMIDBITS GENMASK(7, 4)
 #define ID_AA64MMFR1_VH GENMASK(11, 8)
@@ -92,6 +107,11 @@ static inline void dsb_sy(void)
 #define ESR_ISS GENMASK(24, 0)
 #define EC_UNKNOWN 0x00
 #define EC_WFX 0x01
+#define EC_CP15_32 0x03
+#define EC_CP15_64 0x04
+#define EC_CP14_MR 0x05
+#define EC_CP14_LS 0x06
+#define EC_CP14_64 0x0C
 #define EC_FP 0x07
 #define EC_ILLEGAL 0x0E
 #define EC_SVC64 0x15
@@ -120,7 +140,10 @@ static inline void dsb_sy(void)
 #define ISS_FSC GENMASK(5, 0)
 #define FSC_ADDR_SIZE_L0 0x00
 #define FSC_SYNC_EXT 0x10
-#define FSC_TYPE GENMASK(5, 2) /* 0b0000 addr size, 0b0001 translation, 0b0011 permission */
+#define FSC_TYPE GENMASK(5, 2)
+#define FSC_TYPE_ADDR_SIZE 0x0
+#define FSC_TYPE_TRANSLATION 0x1
+#define FSC_TYPE_PERMISSION 0x3
 
 /* HPFAR_EL2.FIPA: IPA bits 51:12 in bits 43:4. */
 #define HPFAR_FIPA GENMASK(43, 4)
@@ -131,5 +154,11 @@ static inline void dsb_sy(void)
 #define PSR_MODE_EL1T 0x4
 #define PSR_MODE_EL1H 0x5
 #define PSR_DAIF (0xFULL << 6)
+#define PSR_NZCV GENMASK(31, 28)
+#define PSR_DIT BIT(24)
+#define PSR_PAN BIT(22)
+#define PSR_SSBS BIT(12)
+#define SCTLR_EL1_SPAN BIT(23)
+#define SCTLR_EL1_DSSBS BIT(44)
 
 #endif

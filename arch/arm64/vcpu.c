@@ -160,6 +160,47 @@ int arch_vm_describe(const struct vm *vm, char *buf, size_t len)
 
 /* ---------------------------------------------------------------- switching */
 
+/* Pointer authentication: guests use it natively (HCR_EL2.API/APK) and
+ * umbra switches their keys, on CPUs that have it. */
+static bool cpu_has_pauth(void)
+{
+	return (read_sysreg(id_aa64isar1_el1) & ID_AA64ISAR1_PAUTH) ||
+	       (read_sysreg(S3_0_C0_C6_2) & ID_AA64ISAR2_PAUTH); /* ID_AA64ISAR2_EL1 */
+}
+
+/* clang-format off */
+#define PAUTH_KEYS(X)                                                         \
+	X(0, S3_0_C2_C1_0) X(1, S3_0_C2_C1_1) X(2, S3_0_C2_C1_2) X(3, S3_0_C2_C1_3) \
+	X(4, S3_0_C2_C2_0) X(5, S3_0_C2_C2_1) X(6, S3_0_C2_C2_2) X(7, S3_0_C2_C2_3) \
+	X(8, S3_0_C2_C3_0) X(9, S3_0_C2_C3_1)
+/* clang-format on */
+
+static void pauth_load(const struct vcpu *v)
+{
+#define LOAD_KEY(i, r) write_sysreg(r, v->pauth_keys[i]);
+	PAUTH_KEYS(LOAD_KEY)
+#undef LOAD_KEY
+}
+
+static void pauth_save(struct vcpu *v)
+{
+#define SAVE_KEY(i, r) v->pauth_keys[i] = read_sysreg(r);
+	PAUTH_KEYS(SAVE_KEY)
+#undef SAVE_KEY
+}
+
+/* Debug and PMU registers trap to EL2 (and are refused there); the PMU
+ * keeps all its counters for EL1 accesses that would not trap anyway. */
+static u64 guest_mdcr(void)
+{
+	u64 n = FIELD_GET(PMCR_EL0_N, read_sysreg(pmcr_el0));
+
+	if (!FIELD_GET(ID_AA64DFR0_PMUVER, read_sysreg(id_aa64dfr0_el1)))
+		n = 0;
+	return FIELD_PREP(MDCR_EL2_HPMN, n) | MDCR_EL2_TPMCR | MDCR_EL2_TPM | MDCR_EL2_TDA |
+	       MDCR_EL2_TDOSA | MDCR_EL2_TDRA;
+}
+
 static void vcpu_load(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
@@ -168,6 +209,10 @@ static void vcpu_load(struct vcpu *v)
 	EL1_SYSREGS(LOAD)
 #undef LOAD
 	fpsimd_load(v->fpsimd);
+	if (cpu_has_pauth())
+		pauth_load(v);
+	write_sysreg(mdcr_el2, guest_mdcr());
+	write_sysreg(hstr_el2, 0);
 	write_sysreg(vtcr_el2, vm->arch.vtcr);
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);
@@ -175,7 +220,7 @@ static void vcpu_load(struct vcpu *v)
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, BIT(31));
 	flush_vmid(vm); /* also loads VTTBR_EL2 */
-	write_sysreg(hcr_el2, GUEST_HCR);
+	write_sysreg(hcr_el2, GUEST_HCR | (cpu_has_pauth() ? HCR_API | HCR_APK : 0));
 	isb();
 }
 
@@ -185,6 +230,8 @@ static void vcpu_put(struct vcpu *v)
 	EL1_SYSREGS(SAVE)
 #undef SAVE
 	fpsimd_save(v->fpsimd);
+	if (cpu_has_pauth())
+		pauth_save(v);
 	write_sysreg(hcr_el2, HCR_RW);
 	isb();
 }

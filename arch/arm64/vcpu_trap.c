@@ -21,6 +21,25 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
  * and continue at VBAR_EL1 plus the offset for where it came from, in EL1h
  * with DAIF masked. The guest's EL1 registers are live while it runs.
  */
+/*
+ * PSTATE on taking an exception to EL1 (Arm ARM, AArch64.TakeException):
+ * EL1h with D, A, I, F masked; NZCV and DIT kept; PAN set when
+ * SCTLR_EL1.SPAN is 0, else kept; SSBS from SCTLR_EL1.DSSBS; the rest
+ * (SS, IL, UAO, BTYPE) cleared. (MTE's TCO is not modelled: guests see no
+ * MTE in practice on the CPUs umbra is tested on.)
+ */
+static u64 entry_pstate(u64 old)
+{
+	u64 sctlr = read_sysreg(sctlr_el1);
+	u64 p = (old & (PSR_NZCV | PSR_DIT)) | PSR_DAIF | PSR_MODE_EL1H;
+
+	if (!(sctlr & SCTLR_EL1_SPAN) || ((old & PSR_PAN) && !(old & BIT(4))))
+		p |= PSR_PAN;
+	if (sctlr & SCTLR_EL1_DSSBS)
+		p |= PSR_SSBS;
+	return p;
+}
+
 static void inject_sync(struct vcpu *v, u64 esr, bool set_far, u64 far)
 {
 	u64 mode = v->ctx.pstate & PSR_MODE, off;
@@ -39,7 +58,7 @@ static void inject_sync(struct vcpu *v, u64 esr, bool set_far, u64 far)
 	if (set_far)
 		write_sysreg(far_el1, far);
 	v->ctx.pc = read_sysreg(vbar_el1) + off;
-	v->ctx.pstate = PSR_DAIF | PSR_MODE_EL1H;
+	v->ctx.pstate = entry_pstate(v->ctx.pstate);
 }
 
 static bool from_el0(const struct vcpu *v)
@@ -124,9 +143,11 @@ static u64 call(struct vcpu *v, u32 fid)
 	case PSCI_CPU_SUSPEND_64:
 		return 0; /* a wake-up is always pending: back at once, as from standby */
 	case PSCI_CPU_ON_32:
+		return is_own_mpidr((u32)x[1]) ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
 	case PSCI_CPU_ON_64:
 		return is_own_mpidr(x[1]) ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
-	case PSCI_AFFINITY_INFO_32:
+	case PSCI_AFFINITY_INFO_32: /* 32-bit calls take w1, w2 */
+		return (u32)x[2] == 0 && is_own_mpidr((u32)x[1]) ? 0 : PSCI_INVALID_PARAMETERS;
 	case PSCI_AFFINITY_INFO_64:
 		/* Level 0 only; the one vCPU (MPIDR 0) is on (0). */
 		return x[2] == 0 && is_own_mpidr(x[1]) ? 0 : PSCI_INVALID_PARAMETERS;
@@ -168,6 +189,12 @@ static void handle_call(struct vcpu *v, bool smc)
 
 /* ---------------------------------------------------------------- stage-2 aborts */
 
+/* Step over the trapped instruction: 4 bytes, or 2 for a 16-bit T32 one (IL = 0). */
+static void skip_insn(struct vcpu *v)
+{
+	v->ctx.pc += (v->ctx.esr & ESR_IL) ? 4 : 2;
+}
+
 static u64 fault_ipa(const struct vcpu *v)
 {
 	return (FIELD_GET(HPFAR_FIPA, v->ctx.hpfar) << 12) | (v->ctx.far & 0xFFF);
@@ -201,23 +228,58 @@ static void emulate_mmio(struct vcpu *v, u64 ipa)
 			val &= 0xFFFFFFFFULL;
 		v->ctx.x[rt] = val;
 	}
-	v->ctx.pc += 4;
+	skip_insn(v);
+}
+
+/*
+ * Which stage-2 faults umbra expects. Stage 2 maps RAM read-write-execute
+ * and the boot information page read-only, nothing else: so a permission
+ * fault (not on a stage-1 walk) is always that page, whose address
+ * HPFAR_EL2 need not even hold for permission faults (it is UNKNOWN there
+ * on Armv8.0); a translation or address-size fault is an IPA without
+ * memory, taken from HPFAR_EL2; anything else (external aborts on a walk,
+ * TLB conflicts, atomics) ends the guest with its status code.
+ */
+enum s2_fault { S2_NO_MEMORY, S2_ROM, S2_OTHER };
+
+static enum s2_fault classify(const struct vcpu *v)
+{
+	u64 iss = v->ctx.esr & ESR_ISS;
+	u64 type = FIELD_GET(FSC_TYPE, iss & ISS_FSC);
+
+	if (type == FSC_TYPE_PERMISSION && !(iss & ISS_S1PTW))
+		return S2_ROM;
+	if (type == FSC_TYPE_TRANSLATION || type == FSC_TYPE_ADDR_SIZE)
+		return S2_NO_MEMORY;
+	return S2_OTHER;
+}
+
+static void end_on_fault_status(struct vcpu *v, const char *what)
+{
+	vm_end(v->vm, false, 0,
+	       "stage-2 %s abort with fault status 0x%02llx at pc 0x%llx (ESR_EL2 0x%llx, FAR "
+	       "0x%llx) that umbra does not handle",
+	       what, (unsigned long long)(v->ctx.esr & ISS_FSC), (unsigned long long)v->ctx.pc,
+	       (unsigned long long)v->ctx.esr, (unsigned long long)v->ctx.far);
 }
 
 static void handle_dabt(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	enum s2_fault kind = classify(v);
 	u64 ipa = fault_ipa(v), iss = v->ctx.esr & ESR_ISS;
 
-	if (ipa >> vm->arch.ipa_bits) {
+	if (kind == S2_ROM) {
+		inject_abort(v, false, FSC_SYNC_EXT); /* a write to its read-only page */
+	} else if (kind == S2_OTHER) {
+		end_on_fault_status(v, "data");
+	} else if (ipa >> vm->arch.ipa_bits) {
 		inject_abort(v, false, FSC_ADDR_SIZE_L0);
 	} else if (iss & ISS_S1PTW) {
 		vm_end(vm, false, 0,
 		       "its stage-1 page tables reach IPA 0x%llx, which is not RAM "
 		       "(pc 0x%llx)",
 		       (unsigned long long)ipa, (unsigned long long)v->ctx.pc);
-	} else if (ALIGN_DOWN(ipa, PAGE_SIZE) == LOADER_A64_INFO_IPA) {
-		inject_abort(v, false, FSC_SYNC_EXT); /* a write to its read-only page */
 	} else if (!(iss & ISS_ISV)) {
 		vm_end(vm, false, 0,
 		       "data abort without a valid syndrome at IPA 0x%llx (pc 0x%llx, "
@@ -233,12 +295,15 @@ static void handle_dabt(struct vcpu *v)
 static void handle_iabt(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	enum s2_fault kind = classify(v);
 	u64 ipa = fault_ipa(v);
 
-	if (ipa >> vm->arch.ipa_bits)
+	if (kind == S2_ROM)
+		inject_abort(v, true, FSC_SYNC_EXT); /* executing its no-execute page */
+	else if (kind == S2_OTHER)
+		end_on_fault_status(v, "instruction");
+	else if (ipa >> vm->arch.ipa_bits)
 		inject_abort(v, true, FSC_ADDR_SIZE_L0);
-	else if (ALIGN_DOWN(ipa, PAGE_SIZE) == LOADER_A64_INFO_IPA)
-		inject_abort(v, true, FSC_SYNC_EXT);
 	else
 		vm_end(vm, false, 0, "executing from IPA 0x%llx, which is not RAM (pc 0x%llx)",
 		       (unsigned long long)ipa, (unsigned long long)v->ctx.pc);
@@ -252,7 +317,7 @@ static enum exit_reason handle_sync(struct vcpu *v)
 
 	switch (ec) {
 	case EC_WFX:
-		v->ctx.pc += 4; /* WFI/WFE may wake at any time: now */
+		skip_insn(v); /* WFI/WFE may wake at any time: now */
 		return EXIT_WFX;
 	case EC_HVC64:
 		handle_call(v, false);
@@ -260,7 +325,14 @@ static enum exit_reason handle_sync(struct vcpu *v)
 	case EC_SMC64:
 		handle_call(v, true);
 		return EXIT_SMC;
-	case EC_SYS64: /* implementation-defined registers, ACTLR_EL1: not there */
+	/* Trapped registers are not there for the guest: implementation-defined
+	 * ones, ACTLR_EL1, debug and PMU (and their AArch32 EL0 forms). */
+	case EC_SYS64:
+	case EC_CP15_32:
+	case EC_CP15_64:
+	case EC_CP14_MR:
+	case EC_CP14_LS:
+	case EC_CP14_64:
 		inject_undef(v);
 		return EXIT_SYSREG;
 	case EC_SVE:

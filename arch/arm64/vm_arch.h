@@ -29,7 +29,8 @@ enum exit_reason {
 	X(vbar_el1) X(elr_el1) X(spsr_el1) X(sp_el0) X(sp_el1) X(esr_el1)          \
 	X(far_el1) X(afsr0_el1) X(afsr1_el1) X(contextidr_el1) X(tpidr_el0)        \
 	X(tpidrro_el0) X(tpidr_el1) X(cpacr_el1) X(par_el1) X(cntkctl_el1)         \
-	X(csselr_el1) X(cntv_ctl_el0) X(cntv_cval_el0) X(mdscr_el1)
+	X(csselr_el1) X(cntv_ctl_el0) X(cntv_cval_el0) X(cntp_ctl_el0)       \
+	X(cntp_cval_el0) X(mdscr_el1)
 /* clang-format on */
 
 #define EL1_FIELD(r) u64 r;
@@ -43,6 +44,7 @@ struct vcpu {
 	struct a64_ctx ctx; /* x0..x30, PC, PSTATE, the last exit's syndrome */
 	struct el1_sysregs el1;
 	u8 fpsimd[FPSIMD_AREA_SIZE] __attribute__((aligned(16)));
+	u64 pauth_keys[10]; /* AP{IA,IB,DA,DB,GA}Key{Lo,Hi}_EL1, where the CPU has them */
 	bool preempted;
 };
 

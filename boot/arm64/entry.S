@@ -25,6 +25,7 @@ primary_entry:
 	mrs	x20, CurrentEL
 	ubfx	x20, x20, #2, #2	/* the EL we were entered at */
 	msr	daifset, #0xf
+	msr	spsel, #1		/* SP_ELx: the stack exceptions use too */
 
 	adrp	x1, boot_stack_top
 	add	x1, x1, :lo12:boot_stack_top
@@ -40,10 +41,23 @@ primary_entry:
 	stp	xzr, xzr, [x1], #16
 	b	1b
 2:
-	cmp	x20, #2
+	cmp	x20, #1
+	b.ne	5f
+	/* EL1 (no virtualization): umbra only says so and stops; these
+	 * vectors step over what traps meanwhile (a semihosting call QEMU was
+	 * not told to answer). */
+	adrp	x1, el1_skip_vectors
+	add	x1, x1, :lo12:el1_skip_vectors
+	msr	vbar_el1, x1
+	isb
+5:	cmp	x20, #2
 	b.ne	3f
-	/* EL2: known SCTLR (MMU and D-cache off until paging is set up, no
-	 * alignment checks), and our vectors. */
+	/* EL2: no VHE and nothing trapped or virtualized until a guest runs
+	 * (HCR_EL2 = RW only), then a known SCTLR (MMU and D-cache off until
+	 * paging is set up, no alignment checks), and our vectors. */
+	mov	x1, #(1 << 31)
+	msr	hcr_el2, x1
+	isb
 	ldr	x1, =0x30C51838		/* RES1 bits (0x30C50830) | I | SA */
 	msr	sctlr_el2, x1
 	adrp	x1, el2_vectors
@@ -56,6 +70,23 @@ primary_entry:
 	bl	boot_arm64_main
 4:	wfi
 	b	4b
+
+/* Every slot: step over the instruction that trapped and go on. */
+.macro el1_skip_slot
+	.balign	128
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, elr_el1
+	add	x0, x0, #4
+	msr	elr_el1, x0
+	ldp	x0, x1, [sp], #16
+	eret
+.endm
+
+	.balign	2048
+el1_skip_vectors:
+	.rept	16
+	el1_skip_slot
+	.endr
 
 	.section .bss.boot, "aw", %nobits
 	.balign	16

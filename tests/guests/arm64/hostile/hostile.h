@@ -6,6 +6,7 @@
 
 void check_el2_registers(void);
 void check_impdef_registers(void);
+void check_debug_pmu_registers(void);
 void check_memory(void);
 void check_boot_info_writes(void);
 void check_calls(void);

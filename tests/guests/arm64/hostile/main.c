@@ -14,6 +14,7 @@ void guest_main(void)
 	       under_umbra() ? "under umbra" : "not under umbra: only the harmless tries");
 	check_el2_registers();
 	check_impdef_registers();
+	check_debug_pmu_registers();
 	check_memory();
 	check_boot_info_writes();
 	check_calls();

@@ -37,6 +37,10 @@ REG_PROBES(vtcr_el2, 0)
 REG_PROBES(tpidr_el2, 0x1234)
 REG_PROBES(s3_0_c15_c0_0, 0) /* implementation-defined space, CRn = 15 */
 REG_PROBES(actlr_el1, 0)
+REG_PROBES(dbgbvr0_el1, 0x40080000) /* a breakpoint: MDCR_EL2.TDA */
+REG_PROBES(mdscr_el1, 0)	    /* MDCR_EL2.TDA */
+REG_PROBES(pmselr_el0, 0)	    /* MDCR_EL2.TPM */
+REG_PROBES(pmcr_el0, 0)		    /* MDCR_EL2.TPMCR */
 
 struct reg_probe {
 	const char *msr_name, *mrs_name;
@@ -82,6 +86,19 @@ void check_impdef_registers(void)
 	 * L2CTLR_EL1): QEMU 7.2 does not trap them for HCR_EL2.TIDCP.
 	 */
 	if (skip_unless_umbra("hostile.impdef_and_actlr_undef"))
+		return;
+	for (unsigned i = 0; i < ARRAY_SIZE(regs); i++)
+		run_probe(&regs[i]);
+}
+
+/* umbra traps the debug and PMU registers (MDCR_EL2) so that no guest
+ * reaches another's breakpoints or counters; each gives UNDEFINED. */
+void check_debug_pmu_registers(void)
+{
+	static const struct reg_probe regs[] = { REG(dbgbvr0_el1), REG(mdscr_el1), REG(pmselr_el0),
+						 REG(pmcr_el0) };
+
+	if (skip_unless_umbra("hostile.debug_pmu_undef"))
 		return;
 	for (unsigned i = 0; i < ARRAY_SIZE(regs); i++)
 		run_probe(&regs[i]);
