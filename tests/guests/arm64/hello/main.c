@@ -87,6 +87,9 @@ static void check_calls(void)
 	      "HC_TIMESTAMP 0x%llx, CNTVCT_EL0 0x%llx, HC_TIMESTAMP 0x%llx", t1, cnt, t2);
 }
 
+void fp_set_d0(u64 v); /* fp.S */
+u64 fp_get_d0(void);
+
 /* "spin": loop forever without an exit; only umbra's slice timer or slices= stop it. */
 static void spin_forever(void)
 {
@@ -107,11 +110,11 @@ static void check_kept_across_slices(u64 pattern)
 
 	write_sysreg(cpacr_el1, 3ULL << 20); /* FPEN: FP/SIMD at EL1 without a trap */
 	__asm__ volatile("isb");
-	__asm__ volatile("fmov d0, %0" ::"r"(pattern));
+	fp_set_d0(pattern);
 	write_sysreg(tpidr_el1, pattern ^ 0xFFFF);
 	while (read_sysreg(cntvct_el0) < end)
 		;
-	__asm__ volatile("fmov %0, d0" : "=r"(v0));
+	v0 = fp_get_d0();
 	tp = read_sysreg(tpidr_el1);
 	check(v0 == pattern, "hello.v0_kept_across_slices", "0x%llx, expected 0x%llx", v0, pattern);
 	check(tp == (pattern ^ 0xFFFF), "hello.tpidr_el1_kept_across_slices", "0x%llx", tp);
