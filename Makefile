@@ -138,7 +138,8 @@ ASM_X86 := boot/x86/entry.S arch/x86/isr.S vmx_svm/svm_entry.S
 # arm64 only.
 PURE_ARM64 := \
 	boot/dtb.c \
-	drivers/fdt.c
+	drivers/fdt.c \
+	drivers/fdt_check.c
 K_ARM64 := \
 	arch/arm64/boot.c \
 	arch/arm64/cpu_report.c \

@@ -30,6 +30,27 @@ static void guest_line(void *ctx, const char *vm_name, const char *line)
 	kprintf("[%s] %s\n", vm_name, line);
 }
 
+u64 vm_console_write(struct vm *vm, u64 addr, u64 len)
+{
+	static char buf[VM_CONSOLE_WRITE_MAX];
+
+	if (len > VM_CONSOLE_WRITE_MAX || gmem_read(&vm->mem, gpa(addr), buf, len))
+		return (u64)-22;
+	vplat_console_write(&vm->plat, buf, (size_t)len);
+	return len;
+}
+
+void vm_note_unbacked(struct vm *vm, const char *what, u64 addr, bool write)
+{
+	u64 n = vm->plat.unbacked_pio + vm->plat.unbacked_mmio;
+
+	if (n == 1 || log_get_level() >= LOG_DEBUG)
+		pr_info("vm %u %s: %s %s 0x%llx: nothing there (reads all ones, writes "
+			"dropped)%s\n",
+			vm->id, vm->name, write ? "write to" : "read of", what,
+			(unsigned long long)addr, n == 1 ? "; further ones are counted" : "");
+}
+
 int vm_tdp_map_ram(struct vm *vm, u8 perm)
 {
 	struct pt_attr attr = { perm, PT_MT_WB, 0 };

@@ -44,6 +44,15 @@ struct vm {
 /* Each architecture names its exit reasons (vm_arch.h gives their number). */
 extern const char *const exit_reason_names[NR_EXIT_REASONS];
 
+/* Guest console output through a hypercall (HC_CONSOLE_WRITE on x86, its
+ * 0xC6000001 form on arm64): at most VM_CONSOLE_WRITE_MAX bytes of guest
+ * RAM at addr. Returns len, or -22 (as u64) for a bad length or range. */
+#define VM_CONSOLE_WRITE_MAX 4096
+u64 vm_console_write(struct vm *vm, u64 addr, u64 len);
+/* Log an access nothing answered (the platform counted it): the first one
+ * per VM, every one at log=debug. what: "port", "address", "IPA". */
+void vm_note_unbacked(struct vm *vm, const char *what, u64 addr, bool write);
+
 /* Create the VMs named by the boot modules, with their parsed options
  * (opts[i] for module i); a module that cannot become a VM is reported and
  * left out. Returns how many were made. */

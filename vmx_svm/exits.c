@@ -8,16 +8,6 @@
 
 /* ---------------------------------------------------------------- port I/O */
 
-static void note_unbacked(struct vm *vm, const char *what, u64 addr, bool write)
-{
-	u64 n = vm->plat.unbacked_pio + vm->plat.unbacked_mmio;
-	if (n == 1 || log_get_level() >= LOG_DEBUG)
-		pr_info("vm %u %s: %s %s 0x%llx: nothing there (reads all ones, writes "
-			"dropped)%s\n",
-			vm->id, vm->name, write ? "write to" : "read of", what,
-			(unsigned long long)addr, n == 1 ? "; further ones are counted" : "");
-}
-
 void handle_io(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vm *vm = v->vm;
@@ -30,7 +20,7 @@ void handle_io(struct vcpu *v, const struct vm_exit *e)
 		return;
 	}
 	if (vplat_pio(&vm->plat, e->io.port, e->io.size, e->io.in, &val) == VPLAT_UNBACKED)
-		note_unbacked(vm, "port", e->io.port, !e->io.in);
+		vm_note_unbacked(vm, "port", e->io.port, !e->io.in);
 	if (e->io.in) {
 		if (e->io.size == 4)
 			v->gpr[GPR_RAX] = val; /* a 32-bit result clears bits 63:32 */
@@ -118,23 +108,13 @@ void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
 	if (in.write)
 		val = emul_store_value(v->gpr, &in);
 	if (vplat_mmio(&vm->plat, addr, in.size, in.write, &val) == VPLAT_UNBACKED)
-		note_unbacked(vm, "address", addr, in.write);
+		vm_note_unbacked(vm, "address", addr, in.write);
 	if (!in.write)
 		emul_load_apply(v->gpr, &in, val);
 	v->rip += in.len;
 }
 
 /* ---------------------------------------------------------------- hypercalls */
-
-static u64 hc_console_write(struct vm *vm, u64 addr, u64 len)
-{
-	static char buf[HC_CONSOLE_MAX];
-
-	if (len > HC_CONSOLE_MAX || gmem_read(&vm->mem, gpa(addr), buf, len))
-		return (u64)-HC_EINVAL;
-	vplat_console_write(&vm->plat, buf, (size_t)len);
-	return len;
-}
 
 void handle_hypercall(struct vcpu *v, const struct vm_exit *e)
 {
@@ -156,7 +136,7 @@ void handle_hypercall(struct vcpu *v, const struct vm_exit *e)
 		ret = HC_INTERFACE_VERSION;
 		break;
 	case HC_CONSOLE_WRITE:
-		ret = hc_console_write(v->vm, a1, a2);
+		ret = vm_console_write(v->vm, a1, a2);
 		break;
 	case HC_EXIT:
 		vm_end(v->vm, a1 == 0, (u32)a1, "the guest exited by hypercall with status %llu",

@@ -21,7 +21,6 @@ struct cpuid_regs cpuid_model(u32 leaf, u32 sub);
 #define HC_EXIT 2
 #define HC_TIMESTAMP 3
 #define HC_INTERFACE_VERSION 0x00010000
-#define HC_CONSOLE_MAX 4096
 #define HC_EPERM 1
 #define HC_EINVAL 22
 #define HC_ENOSYS 38

@@ -98,6 +98,16 @@ static void vcpu_reset(struct vcpu *v, const struct guest_start *s)
 	v->el1.sctlr_el1 = SCTLR_EL1_RES1;
 }
 
+/* Forget every translation tagged with this VM's VMID. */
+static void flush_vmid(const struct vm *vm)
+{
+	write_sysreg(vttbr_el2, vm->arch.vttbr);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	dsb_ish();
+	isb();
+}
+
 int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size_t errlen)
 {
 	char line[160];
@@ -127,19 +137,10 @@ int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size
 		dcache_clean_range((u64)(uintptr_t)phys_to_virt(vm->mem.chunk[i].hpa),
 				   vm->mem.chunk[i].size);
 	dcache_clean_range((u64)(uintptr_t)phys_to_virt(vm->arch.info_page), PAGE_SIZE);
+	flush_vmid(vm); /* after the table writes: no stale translation for the VMID */
 	stage2_describe(line, sizeof(line), vm->id, vm->arch.ipa_bits, &vm->arch.geom);
 	kprintf("%s\n", line);
 	return 0;
-}
-
-/* Forget every translation tagged with this VM's VMID. */
-static void flush_vmid(const struct vm *vm)
-{
-	write_sysreg(vttbr_el2, vm->arch.vttbr);
-	isb();
-	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
-	dsb_ish();
-	isb();
 }
 
 void arch_vm_free(struct vm *vm)
@@ -161,7 +162,10 @@ int arch_vm_describe(const struct vm *vm, char *buf, size_t len)
 /* ---------------------------------------------------------------- switching */
 
 /* Pointer authentication: guests use it natively (HCR_EL2.API/APK) and
- * umbra switches their keys, on CPUs that have it. */
+ * umbra switches their keys, on CPUs that have it (arch_virt_init). */
+static bool has_pauth;
+static u64 guest_hcr;
+
 static bool cpu_has_pauth(void)
 {
 	return (read_sysreg(id_aa64isar1_el1) & ID_AA64ISAR1_PAUTH) ||
@@ -209,18 +213,11 @@ static void vcpu_load(struct vcpu *v)
 	EL1_SYSREGS(LOAD)
 #undef LOAD
 	fpsimd_load(v->fpsimd);
-	if (cpu_has_pauth())
+	if (has_pauth)
 		pauth_load(v);
-	write_sysreg(mdcr_el2, guest_mdcr());
-	write_sysreg(hstr_el2, 0);
 	write_sysreg(vtcr_el2, vm->arch.vtcr);
-	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
-	write_sysreg(cntvoff_el2, 0);
-	/* The guest's MIDR is the CPU's; its MPIDR says CPU 0 (bit 31 is RES1). */
-	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-	write_sysreg(vmpidr_el2, BIT(31));
-	flush_vmid(vm); /* also loads VTTBR_EL2 */
-	write_sysreg(hcr_el2, GUEST_HCR | (cpu_has_pauth() ? HCR_API | HCR_APK : 0));
+	write_sysreg(vttbr_el2, vm->arch.vttbr); /* its VMID was flushed when it was made */
+	write_sysreg(hcr_el2, guest_hcr);
 	isb();
 }
 
@@ -230,7 +227,7 @@ static void vcpu_put(struct vcpu *v)
 	EL1_SYSREGS(SAVE)
 #undef SAVE
 	fpsimd_save(v->fpsimd);
-	if (cpu_has_pauth())
+	if (has_pauth)
 		pauth_save(v);
 	write_sysreg(hcr_el2, HCR_RW);
 	isb();
@@ -249,7 +246,22 @@ void vcpu_run(struct vcpu *v)
 	vcpu_put(v);
 }
 
+/*
+ * EL2 settings that are the same for every guest and that umbra itself
+ * never changes, written once: debug/PMU traps, no AArch32 CP15 traps, the
+ * EL1 physical counter and timer open, no virtual counter offset, the
+ * guest's MIDR the CPU's and its MPIDR CPU 0 (bit 31 is RES1).
+ */
 bool arch_virt_init(struct palloc *pa)
 {
+	has_pauth = cpu_has_pauth();
+	guest_hcr = GUEST_HCR | (has_pauth ? HCR_API | HCR_APK : 0);
+	write_sysreg(mdcr_el2, guest_mdcr());
+	write_sysreg(hstr_el2, 0);
+	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(vmpidr_el2, BIT(31));
+	isb();
 	return true;
 }

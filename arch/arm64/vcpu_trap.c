@@ -104,24 +104,6 @@ static bool is_own_mpidr(u64 mpidr)
 	return (mpidr & (GENMASK(39, 32) | GENMASK(23, 0))) == 0;
 }
 
-static u64 console_write(struct vcpu *v, u64 ipa, u64 len)
-{
-	struct vm *vm = v->vm;
-	char buf[256];
-
-	if (len > HC_A64_CONSOLE_MAX || ipa < vm->mem.base || ipa - vm->mem.base > vm->mem.size ||
-	    len > vm->mem.size - (ipa - vm->mem.base))
-		return HC_A64_EINVAL;
-	for (u64 done = 0; done < len;) {
-		u64 n = MIN(len - done, sizeof(buf));
-		if (gmem_read(&vm->mem, gpa(ipa + done), buf, n))
-			return HC_A64_EINVAL;
-		vplat_console_write(&vm->plat, buf, n);
-		done += n;
-	}
-	return len;
-}
-
 /* Returns the value for x0; the guest may have ended. */
 static u64 call(struct vcpu *v, u32 fid)
 {
@@ -165,7 +147,7 @@ static u64 call(struct vcpu *v, u32 fid)
 	case HC_A64_VERSION:
 		return HC_A64_INTERFACE_VERSION;
 	case HC_A64_CONSOLE_WRITE:
-		return console_write(v, x[1], x[2]);
+		return vm_console_write(vm, x[1], x[2]);
 	case HC_A64_EXIT:
 		vm_end(vm, x[1] == 0, (u32)x[1], "the guest called HC_EXIT with status %u",
 		       (u32)x[1]);
@@ -200,15 +182,6 @@ static u64 fault_ipa(const struct vcpu *v)
 	return (FIELD_GET(HPFAR_FIPA, v->ctx.hpfar) << 12) | (v->ctx.far & 0xFFF);
 }
 
-static void note_unbacked(struct vm *vm, u64 ipa, bool write)
-{
-	if (vm->plat.unbacked_mmio == 1 || log_get_level() >= LOG_DEBUG)
-		pr_info("vm %u %s: %s IPA 0x%llx: nothing there (reads all ones, writes "
-			"dropped)%s\n",
-			vm->id, vm->name, write ? "write to" : "read of", (unsigned long long)ipa,
-			vm->plat.unbacked_mmio == 1 ? "; further ones are counted" : "");
-}
-
 /* A load or store the syndrome describes (ISV): size, register, sign extension. */
 static void emulate_mmio(struct vcpu *v, u64 ipa)
 {
@@ -219,7 +192,7 @@ static void emulate_mmio(struct vcpu *v, u64 ipa)
 	u64 val = write && rt != 31 ? v->ctx.x[rt] & mask : 0;
 
 	if (vplat_mmio(&v->vm->plat, ipa, (u8)size, write, &val) == VPLAT_UNBACKED)
-		note_unbacked(v->vm, ipa, write);
+		vm_note_unbacked(v->vm, "IPA", ipa, write);
 	if (!write && rt != 31) {
 		val &= mask;
 		if ((iss & ISS_SSE) && size < 8 && (val & BIT(size * 8 - 1)))

@@ -32,7 +32,5 @@ void vcpu_handle_exit(struct vcpu *v, unsigned long kind);
 #define PSCI_VERSION_1_0 0x00010000U
 #define SMCCC_VERSION_1_1 0x00010001U
 #define HC_A64_INTERFACE_VERSION 0x00010000U
-#define HC_A64_CONSOLE_MAX 4096
-#define HC_A64_EINVAL ((u64)-22)
 
 #endif
