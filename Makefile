@@ -117,7 +117,10 @@ PURE_X86 := \
 	mm/gwalk.c \
 	mm/pt_x86.c \
 	vmx_svm/features.c \
-	vmx_svm/emulate.c
+	vmx_svm/emulate.c \
+	vmx_svm/vmx_caps.c \
+	vmx_svm/vmx_check.c \
+	vmx_svm/vmx_check_guest.c
 K_X86 := \
 	arch/x86/boot.c \
 	arch/x86/gdt.c \
@@ -132,8 +135,11 @@ K_X86 := \
 	vmx_svm/vcpu.c \
 	vmx_svm/exits.c \
 	vmx_svm/svm.c \
-	vmx_svm/svm_msr.c
-ASM_X86 := boot/x86/entry.S arch/x86/isr.S vmx_svm/svm_entry.S
+	vmx_svm/svm_msr.c \
+	vmx_svm/vmx.c \
+	vmx_svm/vmx_exit.c \
+	vmx_svm/vmx_msr.c
+ASM_X86 := boot/x86/entry.S arch/x86/isr.S vmx_svm/svm_entry.S vmx_svm/vmx_entry.S
 
 # arm64 only.
 PURE_ARM64 := \

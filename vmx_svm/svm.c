@@ -66,8 +66,13 @@ const struct vendor_ops *svm_probe(struct palloc *pa)
 	u64 hsave;
 
 	read_features();
-	if (!feat.present || feat.disabled)
+	if (!feat.present)
 		return NULL;
+	if (feat.disabled) {
+		pr_err("svm: disabled by firmware (VM_CR.SVMDIS=1); enable SVM in the firmware "
+		       "setup\n");
+		return NULL;
+	}
 	if (!feat.npt) {
 		pr_err("svm: no nested paging (NPT); shadow paging is not built yet\n");
 		return NULL;
@@ -177,12 +182,14 @@ static void init_save(struct vmcb_save *s, const struct guest_start *g)
 	s->g_pat = PAT_POWER_ON;
 }
 
-static int svm_vcpu_init(struct vcpu *v, const struct guest_start *g)
+static int svm_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err, size_t errlen)
 {
 	struct svm_vcpu *s = &svm_vcpus[v->vm->id];
 
-	if (alloc_pages(0, 0, &s->vmcb_pa))
+	if (alloc_pages(0, 0, &s->vmcb_pa)) {
+		ksnprintf(err, errlen, "out of memory for its VMCB");
 		return -1;
+	}
 	s->vmcb = phys_to_virt(hpa(s->vmcb_pa));
 	s->ran = false;
 	v->vendor = s;
@@ -359,8 +366,32 @@ static void svm_paging(struct vcpu *v, struct vcpu_paging *p)
 		p->mode_bits = (s->cs.attrib & SVM_ATTR_DB) ? 32 : 16;
 }
 
+/* umbra does not intercept CR accesses on SVM yet (the shadow MMU will):
+ * these serve the neutral interface. */
+static u64 svm_cr_read(struct vcpu *v, unsigned cr)
+{
+	const struct vmcb_save *s = &sv(v)->vmcb->save;
+	return cr == 0 ? s->cr0 : cr == 3 ? s->cr3 : s->cr4;
+}
+
+static int svm_cr_write(struct vcpu *v, unsigned cr, u64 val)
+{
+	struct vmcb *vmcb = sv(v)->vmcb;
+
+	if (cr == 0)
+		vmcb->save.cr0 = val;
+	else if (cr == 3)
+		vmcb->save.cr3 = val;
+	else
+		vmcb->save.cr4 = val;
+	vmcb->ctl.clean &= ~SVM_CLEAN_CRX;
+	return CR_OK;
+}
+
 const struct vendor_ops svm_ops = {
 	.name = "svm",
+	.tdp_name = "npt",
+	.tag_name = "asid",
 	.vm_init = svm_vm_init,
 	.vm_free = svm_vm_free,
 	.vcpu_init = svm_vcpu_init,
@@ -370,4 +401,6 @@ const struct vendor_ops svm_ops = {
 	.paging = svm_paging,
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,
+	.cr_read = svm_cr_read,
+	.cr_write = svm_cr_write,
 };

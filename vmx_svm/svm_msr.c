@@ -34,30 +34,6 @@ static u64 *slot(struct vmcb_save *s, u32 index)
 	}
 }
 
-/* Addresses the CPU checks for canonical form on WRMSR. */
-static bool needs_canonical(u32 index)
-{
-	return index == MSR_SYSENTER_ESP || index == MSR_SYSENTER_EIP || index == MSR_LSTAR ||
-	       index == MSR_CSTAR || index == MSR_FS_BASE || index == MSR_GS_BASE ||
-	       index == MSR_KERNEL_GS_BASE;
-}
-
-static bool canonical(u64 v)
-{
-	return (u64)((s64)(v << 16) >> 16) == v;
-}
-
-/* Each PAT entry must be a defined memory type: 0, 1, 4, 5, 6 or 7. */
-static bool pat_valid(u64 pat)
-{
-	for (int i = 0; i < 8; i++) {
-		u8 t = (u8)(pat >> (8 * i));
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
-}
-
 bool svm_msr_read(struct vcpu *v, u32 index, u64 *val)
 {
 	struct vmcb_save *s = &svm_vmcb(v)->save;
@@ -102,9 +78,7 @@ bool svm_msr_write(struct vcpu *v, u32 index, u64 val)
 
 	if (index == MSR_EFER)
 		return efer_write(v, vmcb, val);
-	if (index == MSR_IA32_PAT) {
-		if (!pat_valid(val))
-			return false;
+	if (index == MSR_IA32_PAT) { /* vcpu.c checked the value */
 		vmcb->save.g_pat = val;
 		vmcb->ctl.clean &= ~SVM_CLEAN_NP;
 		return true;
@@ -114,8 +88,8 @@ bool svm_msr_write(struct vcpu *v, u32 index, u64 val)
 		vmcb->ctl.clean &= ~SVM_CLEAN_INTERCEPTS; /* the TSC offset's clean bit */
 		return true;
 	}
-	if (!p || (needs_canonical(index) && !canonical(val)))
-		return false;
+	if (!p)
+		return false; /* canonical addresses: vcpu.c checked */
 	if (index == MSR_SYSENTER_CS)
 		val &= 0xFFFF;
 	*p = val;

@@ -130,8 +130,36 @@ static bool msr_read(struct vcpu *v, u32 index, u64 *val)
 	}
 }
 
+/* Addresses the CPU checks for canonical form on WRMSR. */
+static bool msr_needs_canonical(u32 index)
+{
+	return index == MSR_SYSENTER_ESP || index == MSR_SYSENTER_EIP || index == MSR_LSTAR ||
+	       index == MSR_CSTAR || index == MSR_FS_BASE || index == MSR_GS_BASE ||
+	       index == MSR_KERNEL_GS_BASE;
+}
+
+static bool canonical(u64 v)
+{
+	return (u64)((s64)(v << 16) >> 16) == v;
+}
+
+/* Each PAT entry must be a defined memory type: 0, 1, 4, 5, 6 or 7. */
+static bool pat_valid(u64 pat)
+{
+	for (int i = 0; i < 8; i++) {
+		u8 t = (u8)(pat >> (8 * i));
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
 static bool msr_write(struct vcpu *v, u32 index, u64 val)
 {
+	if (msr_needs_canonical(index) && !canonical(val))
+		return false;
+	if (index == MSR_IA32_PAT && !pat_valid(val))
+		return false;
 	switch (index) {
 	case MSR_MISC_ENABLE:
 	case MSR_MTRR_DEF_TYPE:
@@ -186,8 +214,11 @@ static void handle_shutdown(struct vcpu *v, const struct vm_exit *e)
 
 static void handle_invalid(struct vcpu *v, const struct vm_exit *e)
 {
-	vm_end(v->vm, false, 0, "the CPU refused the guest's state (exit code 0x%llx)",
-	       (unsigned long long)e->code);
+	if (e->why)
+		vm_end(v->vm, false, 0, "the CPU refused to enter the guest: %s", e->why);
+	else
+		vm_end(v->vm, false, 0, "the CPU refused the guest's state (exit code 0x%llx)",
+		       (unsigned long long)e->code);
 }
 
 #define VEC_DB 1
@@ -226,8 +257,59 @@ static void handle_undefined(struct vcpu *v, const struct vm_exit *e)
 
 static void handle_other(struct vcpu *v, const struct vm_exit *e)
 {
-	vm_end(v->vm, false, 0, "unexpected exit 0x%llx at rip 0x%llx", (unsigned long long)e->code,
+	vm_end(v->vm, false, 0, "unexpected exit 0x%llx (%s) at rip 0x%llx",
+	       (unsigned long long)e->code, e->why ? e->why : "not one umbra asked for",
 	       (unsigned long long)v->rip);
+}
+
+/* ---------------------------------------------------------------- control registers */
+
+#define CR0_ET BIT(4)
+#define CR0_NW BIT(29)
+#define CR0_CD BIT(30)
+#define CR4_PCIDE BIT(17)
+
+/* The architecture's own rules for MOV to CR0/CR4 (SDM vol. 3 2.5, APM
+ * vol. 2 3.1); which CR4 bits exist at all is the back end's question. */
+static bool cr_value_allowed(const struct vcpu_paging *p, unsigned cr, u64 val)
+{
+	bool long_mode = p->efer & EFER_LMA;
+
+	if (cr == 0) {
+		if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+		    ((val & CR0_NW) && !(val & CR0_CD)))
+			return false;
+		if ((val & CR0_PG) && !(p->cr0 & CR0_PG) && (p->efer & EFER_LME) &&
+		    !(p->cr4 & CR4_PAE))
+			return false; /* long mode needs PAE */
+		return !(long_mode && p->mode_bits == 64 && !(val & CR0_PG));
+	}
+	if (cr == 4)
+		return !(long_mode && !(val & CR4_PAE)) && !(!long_mode && (val & CR4_PCIDE));
+	return true;
+}
+
+static void handle_cr(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vcpu_paging p;
+	u64 mask, val;
+	int r;
+
+	vendor->paging(v, &p);
+	mask = p.mode_bits == 64 ? ~0ULL : 0xFFFFFFFFULL;
+	if (!e->cr.write) {
+		v->gpr[e->cr.gpr] = vendor->cr_read(v, e->cr.cr) & mask;
+		v->rip = e->next_rip;
+		return;
+	}
+	val = e->cr.has_val ? e->cr.value : v->gpr[e->cr.gpr] & mask;
+	if (e->cr.cr == 0)
+		val |= CR0_ET; /* hard-wired to 1 */
+	r = cr_value_allowed(&p, e->cr.cr, val) ? vendor->cr_write(v, e->cr.cr, val) : CR_GP;
+	if (r == CR_GP)
+		vendor->inject_exception(v, VEC_GP, true, 0);
+	else if (r == CR_OK)
+		v->rip = e->next_rip;
 }
 
 typedef void (*exit_handler)(struct vcpu *v, const struct vm_exit *e);
@@ -245,6 +327,7 @@ static const exit_handler handlers[NR_EXIT_REASONS] = {
 	[EXIT_INVALID] = handle_invalid,
 	[EXIT_UNDEFINED] = handle_undefined,
 	[EXIT_CACHE_FLUSH] = handle_cache_flush,
+	[EXIT_CR_ACCESS] = handle_cr,
 	[EXIT_OTHER] = handle_other,
 };
 
@@ -261,6 +344,7 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_INVALID] = "invalid",
 	[EXIT_UNDEFINED] = "undefined",
 	[EXIT_CACHE_FLUSH] = "cache_flush",
+	[EXIT_CR_ACCESS] = "cr",
 	[EXIT_OTHER] = "other",
 };
 

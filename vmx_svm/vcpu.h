@@ -42,6 +42,7 @@ enum exit_reason {
 	EXIT_INVALID,	  /* the CPU refused the guest state */
 	EXIT_UNDEFINED,	  /* an instruction the guest's CPU model lacks (SVM/VMX, XSETBV): #UD */
 	EXIT_CACHE_FLUSH, /* INVD or WBINVD: done as WBINVD, never as a discard */
+	EXIT_CR_ACCESS,	  /* MOV to or from a control register the back end keeps a shadow of */
 	EXIT_OTHER,	  /* an intercept umbra did not ask for */
 	NR_EXIT_REASONS,
 };
@@ -50,6 +51,7 @@ struct vm_exit {
 	enum exit_reason reason;
 	u64 code;     /* the back end's raw exit code, for messages */
 	u64 next_rip; /* RIP after the exiting instruction; 0 when the CPU did not say */
+	const char *why; /* the back end's words for an invalid or unexpected exit, or NULL */
 	union {
 		struct {
 			u16 port;
@@ -75,6 +77,13 @@ struct vm_exit {
 			bool has_error;
 			u32 error;
 		} exc;
+		struct {
+			u8 cr;	      /* 0, 3 or 4 */
+			u8 gpr;	      /* enum gpr: the register moved to or from */
+			bool write;   /* MOV to CR (or LMSW/CLTS, with value) */
+			bool has_val; /* LMSW/CLTS: value is the new CR0, gpr unused */
+			u64 value;
+		} cr;
 	};
 };
 
@@ -108,11 +117,14 @@ struct vcpu {
  * there) is reached through these calls.
  */
 struct vendor_ops {
-	const char *name;
+	const char *name;     /* "svm", "vmx" */
+	const char *tdp_name; /* "npt", "ept" */
+	const char *tag_name; /* "asid", "vpid": vm->asid's name; 0 means none */
 	/* Once per VM: its TDP root and address-space tag (ASID/VPID). */
 	int (*vm_init)(struct vm *vm);
 	void (*vm_free)(struct vm *vm);
-	int (*vcpu_init)(struct vcpu *v, const struct guest_start *s);
+	/* Fills err (one phrase) on failure: out of memory, a start state the CPU cannot run. */
+	int (*vcpu_init)(struct vcpu *v, const struct guest_start *s, char *err, size_t errlen);
 	void (*vcpu_free)(struct vcpu *v);
 	/* Enter the guest until the next exit; fills *e. */
 	void (*run)(struct vcpu *v, struct vm_exit *e);
@@ -121,7 +133,15 @@ struct vendor_ops {
 	/* MSRs whose value lives in the back end; false: not one of them or a bad value. */
 	bool (*msr_read)(struct vcpu *v, u32 index, u64 *val);
 	bool (*msr_write)(struct vcpu *v, u32 index, u64 val);
+	/* Control registers as the guest sees them. cr_write gets a value vcpu.c
+	 * has checked against the architecture's rules and returns CR_OK, CR_GP
+	 * (the CPU would fault: the model lacks that bit) or CR_ENDED (the back
+	 * end ended the VM: a mode this CPU cannot run). */
+	u64 (*cr_read)(struct vcpu *v, unsigned cr);
+	int (*cr_write)(struct vcpu *v, unsigned cr, u64 val);
 };
+
+enum { CR_OK, CR_GP, CR_ENDED };
 
 /* The back end this CPU uses, chosen at boot; NULL if none. */
 extern const struct vendor_ops *vendor;

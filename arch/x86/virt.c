@@ -4,21 +4,20 @@
 #include "core/log.h"
 #include "core/vm.h"
 #include "vmx_svm/svm_backend.h"
+#include "vmx_svm/vmx_backend.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "vmx_svm/features.h"
 
 bool arch_virt_init(struct palloc *pa)
 {
-	vendor = svm_probe(pa);
-	if (vendor)
-		return true;
-	if (cpuid(1, 0).ecx & CPUID_1_ECX_VMX)
-		pr_err("vmx: this CPU has Intel VMX, whose back end is not built yet; "
-		       "guests run on AMD SVM only for now\n");
+	if (cpuid(0x80000001, 0).ecx & CPUID_80000001_ECX_SVM)
+		vendor = svm_probe(pa);
+	else if (cpuid(1, 0).ecx & CPUID_1_ECX_VMX)
+		vendor = vmx_probe(pa);
 	else
-		pr_err("virt: no usable SVM with nested paging on this CPU\n");
-	return false;
+		pr_err("virt: this CPU has neither AMD SVM nor Intel VMX\n");
+	return vendor != NULL;
 }
 
 /* 0x100000 ticks at the bus clock divided by 16: about 16.8 ms on QEMU's
@@ -53,10 +52,12 @@ int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size
 		ksnprintf(err, errlen, "the image is not an x86 guest");
 		return -1;
 	}
-	if (vendor->vm_init(vm) || vendor->vcpu_init(&vm->vcpu, start)) {
+	if (vendor->vm_init(vm)) {
 		ksnprintf(err, errlen, "out of memory for its tables");
 		return -1;
 	}
+	if (vendor->vcpu_init(&vm->vcpu, start, err, errlen))
+		return -1;
 	return 0;
 }
 
@@ -71,5 +72,9 @@ void arch_vm_free(struct vm *vm)
 
 int arch_vm_describe(const struct vm *vm, char *buf, size_t len)
 {
-	return ksnprintf(buf, len, "%s npt asid=%u", vendor->name, vm->asid);
+	if (!vm->asid)
+		return ksnprintf(buf, len, "%s %s %s=off", vendor->name, vendor->tdp_name,
+				 vendor->tag_name);
+	return ksnprintf(buf, len, "%s %s %s=%u", vendor->name, vendor->tdp_name, vendor->tag_name,
+			 vm->asid);
 }
