@@ -2,6 +2,7 @@
 #include "vmx_svm/vmx.h"
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "core/console.h"
 #include "core/kstring.h"
 #include "core/log.h"
@@ -451,6 +452,42 @@ static void requeue_interrupted_event(void)
 		vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
 }
 
+/*
+ * Enter the guest until an exit vcpu.c must see. The slice timer is the
+ * host's LAPIC timer, whose interrupt exits (external-interrupt exiting);
+ * the exit leaves IF clear and the interrupt pending, so a short window
+ * lets its handler run. Bochs 2.7 never makes that exit while the guest
+ * runs with IF clear (it masks the interrupt as it loads the guest's
+ * RFLAGS, before it is in non-root mode), so umbra also arms the
+ * VMX-preemption timer, about four times a slice: when it fires and the
+ * slice timer has too, the slice ends; otherwise the guest goes on at once.
+ */
+#define PREEMPT_POLL_TSC (1u << 22)
+
+static int enter_until_real_exit(struct vcpu *v)
+{
+	struct vmx_vcpu *s = vmx_of(v);
+	u64 ticks;
+	u32 basic;
+	int rc;
+
+	for (;;) {
+		if (vmx_cfg.preempt_timer)
+			vmwrite(VMCS_PREEMPT_TIMER, PREEMPT_POLL_TSC >> vmx_cfg.preempt_shift);
+		rc = vmx_enter(v->gpr, s->launched);
+		if (rc)
+			return rc;
+		s->launched = true;
+		basic = (u32)(vmread(VMCS_EXIT_REASON) & EXIT_REASON_BASIC);
+		if (basic != VMX_EXIT_EXT_INTR && basic != VMX_EXIT_PREEMPT_TIMER)
+			return 0;
+		ticks = lapic_timer_irqs();
+		__asm__ volatile("sti; nop; cli" ::: "memory");
+		if (basic == VMX_EXIT_EXT_INTR || lapic_timer_irqs() != ticks)
+			return 0;
+	}
+}
+
 static void vmx_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct vmx_vcpu *s = vmx_of(v);
@@ -468,18 +505,11 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 				~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 	if (v->vm->tlb_flush)
 		flush_tags(v->vm);
-
-	/* External interrupts exit whatever the host's IF; the exit leaves IF
-	 * clear and the interrupt pending, so a short window lets the slice
-	 * timer's handler run (and send its EOI). */
-	rc = vmx_enter(v->gpr, s->launched);
+	rc = enter_until_real_exit(v);
 	if (rc) {
 		vmx_entry_failed(v, e, rc);
 		return;
 	}
-	s->launched = true;
-	if ((vmread(VMCS_EXIT_REASON) & EXIT_REASON_BASIC) == VMX_EXIT_EXT_INTR)
-		__asm__ volatile("sti; nop; cli" ::: "memory");
 	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
 	v->rip = s->exit_rip = vmread(VMCS_GUEST_RIP);
 	v->rflags = vmread(VMCS_GUEST_RFLAGS);

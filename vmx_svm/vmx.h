@@ -27,6 +27,7 @@
 #define VMX_BASIC_TRUE_CTLS BIT(55)
 
 /* IA32_VMX_MISC */
+#define VMX_MISC_PREEMPT_SHIFT GENMASK(4, 0) /* TSC ticks per preemption-timer tick, log2 */
 #define VMX_MISC_STORE_LMA BIT(5) /* VM exits save EFER.LMA into the IA-32e mode entry control */
 #define VMX_MISC_UNRESTRICTED_HLT BIT(6)
 
@@ -215,6 +216,7 @@ enum vmcs_field {
 	VMCS_GUEST_INTERRUPTIBILITY = 0x4824,
 	VMCS_GUEST_ACTIVITY = 0x4826,
 	VMCS_GUEST_SYSENTER_CS = 0x482A,
+	VMCS_PREEMPT_TIMER = 0x482E,
 	VMCS_HOST_SYSENTER_CS = 0x4C00,
 	/* natural width */
 	VMCS_CR0_MASK = 0x6000,

@@ -198,13 +198,17 @@ int vmx_config_build(const struct vmx_caps *caps, struct vmx_config *cfg, char *
 	/* What umbra wants in the primary words is what it needs, plus the
 	 * secondary controls when there are any (see build_secondary()) and
 	 * TSC offsetting, which makes a guest's WRMSR to the TSC possible. */
-	want_pin = check_needs(&w, pin_msr, pin_needs, ARRAY_SIZE(pin_needs));
+	/* The preemption timer is wanted too: vmx.c uses it as the time
+	 * slice's backstop (see the note at vmx_run). */
+	want_pin = check_needs(&w, pin_msr, pin_needs, ARRAY_SIZE(pin_needs)) | PIN_PREEMPT_TIMER;
 	want_proc = check_needs(&w, proc_msr, proc_needs, ARRAY_SIZE(proc_needs)) | PROC_SECONDARY |
 		    PROC_TSC_OFFSET;
 	want_exit = check_needs(&w, exit_msr, exit_needs, ARRAY_SIZE(exit_needs));
 	/* not "IA-32e mode guest": vmx.c sets that per vCPU */
 	want_entry = check_needs(&w, entry_msr, entry_needs, ARRAY_SIZE(entry_needs));
 	cfg->pin = adjust(pin_msr, want_pin);
+	cfg->preempt_timer = cfg->pin & PIN_PREEMPT_TIMER;
+	cfg->preempt_shift = (u8)FIELD_GET(VMX_MISC_PREEMPT_SHIFT, caps->misc);
 	cfg->proc = adjust(proc_msr, want_proc);
 	cfg->exit = adjust(exit_msr, want_exit);
 	cfg->entry = adjust(entry_msr, want_entry);

@@ -52,15 +52,17 @@ struct vmx_config {
 	u32 pin, proc, proc2, exit, entry; /* entry without ENTRY_IA32E_GUEST: set per vCPU */
 	u32 exception_bitmap;		   /* #DB, #AC, #MC */
 
-	bool ept;	   /* EPT with a 4-level walk, WB or UC tables, and INVEPT */
-	bool ept_1g;	   /* 1 GiB EPT leaves */
-	bool ept_2m;	   /* 2 MiB EPT leaves */
-	bool vpid;	   /* VPID with INVVPID single- or all-context */
-	bool unrestricted; /* guests may run with CR0.PE or CR0.PG clear (needs EPT and
+	bool ept;	    /* EPT with a 4-level walk, WB or UC tables, and INVEPT */
+	bool ept_1g;	    /* 1 GiB EPT leaves */
+	bool ept_2m;	    /* 2 MiB EPT leaves */
+	bool vpid;	    /* VPID with INVVPID single- or all-context */
+	bool unrestricted;  /* guests may run with CR0.PE or CR0.PG clear (needs EPT and
 			    * IA32_VMX_MISC bit 5, exits saving EFER.LMA) */
-	u64 eptp_flags;	   /* EPTP memory type and walk length: OR the root's address in */
-	int invept_type;   /* INVEPT_SINGLE or INVEPT_ALL (0 without EPT) */
-	int invvpid_type;  /* INVVPID_SINGLE or INVVPID_ALL (0 without VPID) */
+	u64 eptp_flags;	    /* EPTP memory type and walk length: OR the root's address in */
+	int invept_type;    /* INVEPT_SINGLE or INVEPT_ALL (0 without EPT) */
+	int invvpid_type;   /* INVVPID_SINGLE or INVVPID_ALL (0 without VPID) */
+	bool preempt_timer; /* the VMX-preemption timer: PIN_PREEMPT_TIMER is set */
+	u8 preempt_shift;   /* it counts down once every 2^preempt_shift TSC ticks */
 
 	/* Guest CR0/CR4: bits the CPU forces to 1 (fixed0) and lets be 1 (fixed1)
 	 * while in VMX operation. With unrestricted guest, PE and PG leave cr0_must1. */

@@ -59,21 +59,13 @@ vmx_enter:
 	mov GPR(14)(%rdi), %r14
 	mov GPR(15)(%rdi), %r15
 	mov GPR(RDI)(%rdi), %rdi
-	/* Host interrupts on for the entry: STI's one-instruction shadow keeps
-	 * them off until VMLAUNCH/VMRESUME is done, and in the guest they
-	 * exit (external-interrupt exiting); the exit clears IF again. A VMX
-	 * entry with IF already clear works on hardware, but Bochs 2.7 then
-	 * keeps the guest's interrupts masked and its time slices never end. */
 	jnz 1f
-	sti
 	vmlaunch
 	jmp 2f
-1:	sti
-	vmresume
+1:	vmresume
 2:	/* Only a failed entry gets here. CF=1: no current VMCS; ZF=1: the
 	 * VM-instruction error field says why. Guest values sit in the
 	 * registers; the callee-saved ones come back from the stack. */
-	cli				/* keeps the flags */
 	mov $1, %eax
 	jc 3f
 	mov $2, %eax

@@ -140,7 +140,7 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 		decode_cr(v, e, q);
 	} else if (basic == VMX_EXIT_EXCEPTION_NMI) {
 		decode_exception(e);
-	} else if (basic == VMX_EXIT_EXT_INTR) {
+	} else if (basic == VMX_EXIT_EXT_INTR || basic == VMX_EXIT_PREEMPT_TIMER) {
 		e->reason = EXIT_INTR;
 	} else if (basic == VMX_EXIT_TRIPLE_FAULT) {
 		e->reason = EXIT_SHUTDOWN;

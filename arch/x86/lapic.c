@@ -72,3 +72,16 @@ void lapic_eoi(void)
 {
 	wr(LAPIC_EOI, 0);
 }
+
+static volatile u64 timer_irqs;
+
+void lapic_timer_irq(void)
+{
+	timer_irqs++;
+	lapic_eoi();
+}
+
+u64 lapic_timer_irqs(void)
+{
+	return timer_irqs;
+}

@@ -11,5 +11,8 @@ bool lapic_init(void);
 void lapic_timer_oneshot(u32 ticks);
 void lapic_timer_stop(void);
 void lapic_eoi(void);
+/* The timer's interrupt handler (counts and acknowledges), and its count so far. */
+void lapic_timer_irq(void);
+u64 lapic_timer_irqs(void);
 
 #endif

@@ -98,7 +98,7 @@ void trap_dispatch(struct trap_frame *f)
 		return;
 	}
 	if (f->vector == VEC_TIMER) {
-		lapic_eoi();
+		lapic_timer_irq();
 		return;
 	}
 	if (f->vector == VEC_SPURIOUS)

@@ -204,9 +204,10 @@ Test(vmx_caps, skylake_6700k_controls_bit_by_bit)
 	cr_assert_eq(cfg.revision, 4);
 	cr_assert_eq(cfg.vmcs_size, 1024); /* basic bits 44:32 = 0x400 */
 	cr_assert(!cfg.below_4g);
-	/* pin: TRUE_PINBASED 0x7f_00000016; wanted 0x09 (bits 0, 3);
-	 * (0x09 & 0x7f) | 0x16 = 0x1f */
-	cr_assert_eq(cfg.pin, 0x1f, "pin 0x%x", cfg.pin);
+	/* pin: TRUE_PINBASED 0x7f_00000016; wanted 0x49 (bits 0, 3, 6:
+	 * the preemption timer); (0x49 & 0x7f) | 0x16 = 0x5f */
+	cr_assert_eq(cfg.pin, 0x5f, "pin 0x%x", cfg.pin);
+	cr_assert(cfg.preempt_timer);
 	/* proc: TRUE_PROCBASED 0xfff9fffe_04006172; wanted 0xb2000488 (3 TSC
 	 * offsetting, 7 HLT, 10 MWAIT, 25 I/O bitmaps, 28 MSR bitmaps,
 	 * 29 MONITOR, 31 secondary), all allowed; | 0x04006172 (1, 4-6, 8, 13,
@@ -248,7 +249,7 @@ Test(vmx_caps, skylake_6700k_leaves_out_what_it_could_set)
 	cr_assert(ALLOWED1_TEST(c.true_entry, ENTRY_IA32E_GUEST));
 	cr_assert(!(cfg.entry & ENTRY_IA32E_GUEST));
 	cr_assert(!(cfg.exit & EXIT_ACK_INTR));
-	cr_assert(!(cfg.pin & (PIN_VIRTUAL_NMIS | PIN_PREEMPT_TIMER | PIN_POSTED_INTR)));
+	cr_assert(!(cfg.pin & (PIN_VIRTUAL_NMIS | PIN_POSTED_INTR)));
 	/* default-1 debug-control save/load, cleared through the TRUE MSRs */
 	cr_assert(!(cfg.exit & EXIT_SAVE_DEBUG) && !(cfg.entry & ENTRY_LOAD_DEBUG));
 }
@@ -305,7 +306,7 @@ Test(vmx_caps, without_true_controls_default1_bits_stay_on)
 	/* Junk in the TRUE MSRs: they must not be read at all now. */
 	c.true_pinbased = c.true_procbased = c.true_exit = c.true_entry = 0;
 	build_ok(&c, &cfg);
-	cr_assert_eq(cfg.pin, 0x1f);
+	cr_assert_eq(cfg.pin, 0x5f);
 	/* 0xb2000480 | 0x0401e172 = 0xb601e5fa: CR3-load and -store exiting
 	 * (15, 16) are default-1 and stay forced */
 	cr_assert_eq(cfg.proc, 0xb601e5fa, "proc 0x%x", cfg.proc);
@@ -328,7 +329,7 @@ Test(vmx_caps, bochs_skylake_x)
 	cr_assert_eq(cfg.revision, 0x2b);
 	cr_assert_eq(cfg.vmcs_size, 4096);
 	cr_assert(!cfg.below_4g);
-	cr_assert_eq(cfg.pin, 0x1f);
+	cr_assert_eq(cfg.pin, 0x5f);
 	/* TRUE_PROCBASED 0xf7f9fffe_04006172: 0xb2000480 all allowed, | 0x04006172 */
 	cr_assert_eq(cfg.proc, 0xb60065fa, "proc 0x%x", cfg.proc);
 	/* allowed-1 0x02177fff offers RDTSCP (3), INVPCID (12), XSAVES (20);
@@ -589,7 +590,7 @@ Test(vmx_caps, forced_bits_are_kept)
 	build_ok(&c, &cfg);
 	cr_assert_eq(cfg.entry, 0xd1fb | ENTRY_IA32E_GUEST);
 	cr_assert_eq(cfg.proc, 0xb60065fa | PROC_CR3_LOAD_EXIT);
-	cr_assert_eq(cfg.pin, 0x1f | PIN_VIRTUAL_NMIS);
+	cr_assert_eq(cfg.pin, 0x5f | PIN_VIRTUAL_NMIS);
 }
 
 /* ---------------------------------------------------------------- synthetic: each refusal */
