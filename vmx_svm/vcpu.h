@@ -49,8 +49,8 @@ enum exit_reason {
 
 struct vm_exit {
 	enum exit_reason reason;
-	u64 code;     /* the back end's raw exit code, for messages */
-	u64 next_rip; /* RIP after the exiting instruction; 0 when the CPU did not say */
+	u64 code;	 /* the back end's raw exit code, for messages */
+	u64 next_rip;	 /* RIP after the exiting instruction; 0 when the CPU did not say */
 	const char *why; /* the back end's words for an invalid or unexpected exit, or NULL */
 	union {
 		struct {

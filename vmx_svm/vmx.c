@@ -59,12 +59,12 @@ __attribute__((noinline, cold)) void vmx_write_failed(enum vmcs_field f, u64 v)
 
 /* VMXON, VMCLEAR and VMPTRLD take a memory operand holding a physical
  * address; each returns false when the CPU reports VMfail. */
-#define VMX_PA_INSN(name, insn)                                                              \
-	static bool name(u64 pa)                                                             \
-	{                                                                                    \
-		u8 bad;                                                                      \
+#define VMX_PA_INSN(name, insn)                                                                \
+	static bool name(u64 pa)                                                               \
+	{                                                                                      \
+		u8 bad;                                                                        \
 		__asm__ volatile(insn " %1; setbe %0" : "=q"(bad) : "m"(pa) : "cc", "memory"); \
-		return !bad;                                                                 \
+		return !bad;                                                                   \
 	}
 VMX_PA_INSN(vmxon, "vmxon")
 VMX_PA_INSN(vmclear, "vmclear")

@@ -19,9 +19,9 @@ enum vmx_lazy_msr { LAZY_STAR, LAZY_LSTAR, LAZY_CSTAR, LAZY_SFMASK, LAZY_KGS, NR
 
 struct vmx_vcpu {
 	u64 vmcs_pa;
-	bool launched;	 /* VMLAUNCH done: the next entry is VMRESUME */
-	u64 exit_rip;	 /* RIP at the last exit: a different one on entry moved past an insn */
-	u64 cr0_shadow;	 /* CR0 and CR4 as the guest set them (the read shadows) */
+	bool launched;	/* VMLAUNCH done: the next entry is VMRESUME */
+	u64 exit_rip;	/* RIP at the last exit: a different one on entry moved past an insn */
+	u64 cr0_shadow; /* CR0 and CR4 as the guest set them (the read shadows) */
 	u64 cr4_shadow;
 	u64 lazy[NR_LAZY_MSRS];
 };

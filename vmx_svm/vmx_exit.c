@@ -106,8 +106,8 @@ static void decode_entry_failure(struct vm_exit *e, u32 basic);
 /* Exits that map one to one, each after an instruction: the neutral
  * reason + 1 (0: not one of these). */
 static const u8 insn_exits[VMX_NR_EXIT_REASONS] = {
-	[VMX_EXIT_CPUID] = EXIT_CPUID + 1,	  [VMX_EXIT_HLT] = EXIT_HLT + 1,
-	[VMX_EXIT_INVD] = EXIT_CACHE_FLUSH + 1,	  [VMX_EXIT_WBINVD] = EXIT_CACHE_FLUSH + 1,
+	[VMX_EXIT_CPUID] = EXIT_CPUID + 1,	[VMX_EXIT_HLT] = EXIT_HLT + 1,
+	[VMX_EXIT_INVD] = EXIT_CACHE_FLUSH + 1, [VMX_EXIT_WBINVD] = EXIT_CACHE_FLUSH + 1,
 	[VMX_EXIT_VMCALL] = EXIT_HYPERCALL + 1, [VMX_EXIT_RDMSR] = EXIT_MSR + 1,
 	[VMX_EXIT_WRMSR] = EXIT_MSR + 1,
 };
@@ -251,7 +251,7 @@ static void decode_entry_failure(struct vm_exit *e, u32 basic)
 	} else {
 		ksnprintf(why_buf, sizeof(why_buf), "exit %u (%s), qualification %llu%s", basic,
 			  vmx_exit_reason_name(basic), (unsigned long long)q,
-			  q == ENTRY_FAIL_QUAL_PDPTE	? " (a PDPTE has reserved bits)"
+			  q == ENTRY_FAIL_QUAL_PDPTE  ? " (a PDPTE has reserved bits)"
 			  : q == ENTRY_FAIL_QUAL_LINK ? " (bad VMCS link pointer)"
 						      : "");
 	}

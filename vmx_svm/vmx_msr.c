@@ -13,7 +13,7 @@
 #define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
 static const u32 lazy_index[NR_LAZY_MSRS] = {
-	[LAZY_STAR] = MSR_STAR,	    [LAZY_LSTAR] = MSR_LSTAR,	      [LAZY_CSTAR] = MSR_CSTAR,
+	[LAZY_STAR] = MSR_STAR,	    [LAZY_LSTAR] = MSR_LSTAR,	     [LAZY_CSTAR] = MSR_CSTAR,
 	[LAZY_SFMASK] = MSR_SFMASK, [LAZY_KGS] = MSR_KERNEL_GS_BASE,
 };
 static struct vcpu *lazy_owner;
