@@ -137,6 +137,7 @@ K_X86 := \
 	vmx_svm/svm.c \
 	vmx_svm/svm_msr.c \
 	vmx_svm/vmx.c \
+	vmx_svm/vmx_cr.c \
 	vmx_svm/vmx_exit.c \
 	vmx_svm/vmx_msr.c
 ASM_X86 := boot/x86/entry.S arch/x86/isr.S vmx_svm/svm_entry.S vmx_svm/vmx_entry.S

@@ -370,15 +370,20 @@ static void svm_paging(struct vcpu *v, struct vcpu_paging *p)
  * these serve the neutral interface. */
 static u64 svm_cr_read(struct vcpu *v, unsigned cr)
 {
-	const struct vmcb_save *s = &sv(v)->vmcb->save;
-	return cr == 0 ? s->cr0 : cr == 3 ? s->cr3 : s->cr4;
+	const struct vmcb *vmcb = sv(v)->vmcb;
+
+	if (cr == 8)
+		return vmcb->ctl.vintr & SVM_VINTR_TPR;
+	return cr == 0 ? vmcb->save.cr0 : cr == 3 ? vmcb->save.cr3 : vmcb->save.cr4;
 }
 
 static int svm_cr_write(struct vcpu *v, unsigned cr, u64 val)
 {
 	struct vmcb *vmcb = sv(v)->vmcb;
 
-	if (cr == 0)
+	if (cr == 8)
+		vmcb->ctl.vintr = (vmcb->ctl.vintr & ~(u64)SVM_VINTR_TPR) | val;
+	else if (cr == 0)
 		vmcb->save.cr0 = val;
 	else if (cr == 3)
 		vmcb->save.cr3 = val;

@@ -136,6 +136,7 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_INTERCEPT_EXC_AC BIT(17)
 #define SVM_INTERCEPT_EXC_MC BIT(18)
 
+#define SVM_VINTR_TPR GENMASK(3, 0) /* V_TPR: the guest's task priority (CR8) */
 #define SVM_VINTR_MASKING BIT(24)
 #define SVM_NP_ENABLE BIT(0)
 #define SVM_TLB_FLUSH_ALL 1

@@ -160,6 +160,8 @@ static bool msr_write(struct vcpu *v, u32 index, u64 val)
 		return false;
 	if (index == MSR_IA32_PAT && !pat_valid(val))
 		return false;
+	if (index == MSR_SFMASK && (val >> 32))
+		return false; /* bits 63:32 are reserved */
 	switch (index) {
 	case MSR_MISC_ENABLE:
 	case MSR_MTRR_DEF_TYPE:
@@ -228,6 +230,8 @@ static void handle_invalid(struct vcpu *v, const struct vm_exit *e)
 static void handle_exception(struct vcpu *v, const struct vm_exit *e)
 {
 	if (e->exc.vector == VEC_DB || e->exc.vector == VEC_AC) {
+		if (e->exc.after_insn)
+			v->rip = e->next_rip;
 		vendor->inject_exception(v, e->exc.vector, e->exc.vector == VEC_AC, 0);
 		return;
 	}
@@ -286,7 +290,11 @@ static bool cr_value_allowed(const struct vcpu_paging *p, unsigned cr, u64 val)
 	}
 	if (cr == 4)
 		return !(long_mode && !(val & CR4_PAE)) && !(!long_mode && (val & CR4_PCIDE));
-	return true;
+	if (cr == 8)
+		return !(val >> 4); /* the task priority is 4 bits */
+	/* CR3: in long mode, bits from the physical width up are reserved
+	 * (bit 63 is the no-flush hint of PCIDs); in 32-bit modes all 32 bits count. */
+	return !long_mode || !(val & GENMASK(62, cpuid(0x80000008, 0).eax & 0xFF));
 }
 
 static void handle_cr(struct vcpu *v, const struct vm_exit *e)
@@ -353,6 +361,7 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 #define FX_FCW 0	/* offset of the x87 control word */
 #define FX_MXCSR 24	/* offset of MXCSR */
 #define FCW_INIT 0x037F /* as after FNINIT */
+#define DR6_INIT 0xFFFF0FF0
 #define MXCSR_INIT 0x1F80
 
 /* The vCPU whose x87/SSE and DR0-DR3 values are in the CPU now. */
@@ -368,10 +377,12 @@ static void fx_reset(struct vcpu *v)
 	v->fx[FX_MXCSR + 1] = MXCSR_INIT >> 8;
 	for (int i = 0; i < 4; i++)
 		v->dr[i] = 0;
+	v->dr6 = DR6_INIT;
 	v->fx_ready = true;
 }
 
-/* VMRUN/VMLAUNCH switch neither the FPU/SSE registers nor DR0-DR3: without
+/* VMRUN/VMLAUNCH switch neither the FPU/SSE registers nor DR0-DR3 (nor, on
+ * VMX, DR6; on SVM the VMCB holds the guest's DR6 and this copy is unused): without
  * this, one guest would see another's. umbra itself uses neither. */
 static void load_cpu_state(struct vcpu *v)
 {
@@ -385,12 +396,14 @@ static void load_cpu_state(struct vcpu *v)
 		fpu_owner->dr[1] = read_dr(1);
 		fpu_owner->dr[2] = read_dr(2);
 		fpu_owner->dr[3] = read_dr(3);
+		fpu_owner->dr6 = read_dr6();
 	}
 	__asm__ volatile("fxrstor64 %0" : : "m"(v->fx));
 	write_dr(0, v->dr[0]);
 	write_dr(1, v->dr[1]);
 	write_dr(2, v->dr[2]);
 	write_dr(3, v->dr[3]);
+	write_dr6(v->dr6);
 	fpu_owner = v;
 }
 

@@ -75,10 +75,11 @@ struct vm_exit {
 		struct {
 			u8 vector;
 			bool has_error;
+			bool after_insn; /* ICEBP's #DB: delivered past the instruction */
 			u32 error;
 		} exc;
 		struct {
-			u8 cr;	      /* 0, 3 or 4 */
+			u8 cr;	      /* 0, 3, 4 or 8 */
 			u8 gpr;	      /* enum gpr: the register moved to or from */
 			bool write;   /* MOV to CR (or LMSW/CLTS, with value) */
 			bool has_val; /* LMSW/CLTS: value is the new CR0, gpr unused */
@@ -105,13 +106,14 @@ struct vcpu {
 	 * layout) and DR0-DR3. vcpu.c swaps them when another vCPU runs. */
 	u8 fx[512] __attribute__((aligned(16)));
 	u64 dr[4];
+	u64 dr6;
 	bool fx_ready;
 	bool preempted; /* the time slice ended (a host interrupt exit) */
 	void *vendor;	/* the back end's per-vCPU state (VMCB, VMCS) */
 };
 
 /*
- * What a back end (svm.c, later vmx.c) provides. The loop in vcpu.c calls
+ * What a back end (svm.c, vmx.c) provides. The loop in vcpu.c calls
  * run() and handles the neutral exit; only state that lives in the back
  * end's own structures (control registers, segment state, the MSRs kept
  * there) is reached through these calls.

@@ -13,7 +13,7 @@
 
 /*
  * umbra enters VMX operation once (VMXON) and keeps one VMCS per vCPU. The
- * controls come from vmx_vmx_caps_raw.c, which derives them from the capability
+ * controls come from vmx_caps.c, which derives them from the capability
  * MSRs; this file writes them, the host state and the guest's start state
  * into each VMCS, and runs the guest. One I/O bitmap pair and one MSR
  * bitmap, all ones, are shared by every VM: every port and MSR access exits
@@ -282,8 +282,8 @@ static void write_controls(const struct vm *vm, bool long_mode)
 {
 	vmwrite(VMCS_PIN_CTLS, vmx_cfg.pin);
 	vmwrite(VMCS_PROC_CTLS, vmx_cfg.proc);
-	if (vmx_cfg.proc & PROC_SECONDARY)
-		vmwrite(VMCS_PROC2_CTLS, vmx_cfg.proc2);
+	if (vmx_cfg.proc & PROC_SECONDARY) /* without a VPID of its own, VPID 0 (off) */
+		vmwrite(VMCS_PROC2_CTLS, vm->asid ? vmx_cfg.proc2 : vmx_cfg.proc2 & ~PROC2_VPID);
 	vmwrite(VMCS_EXIT_CTLS, vmx_cfg.exit);
 	vmwrite(VMCS_ENTRY_CTLS, vmx_cfg.entry | (long_mode ? ENTRY_IA32E_GUEST : 0));
 	vmwrite(VMCS_EXCEPTION_BITMAP, vmx_cfg.exception_bitmap);
@@ -363,6 +363,7 @@ static void write_guest_state(struct vmx_vcpu *s, const struct guest_start *g)
 static int vmx_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err, size_t errlen)
 {
 	struct vmx_vcpu *s = &vmx_vcpus[v->vm->id];
+	u32 failures = write_failures;
 
 	if (g->mode != GUEST_MODE_LONG64 && !vmx_cfg.unrestricted) {
 		ksnprintf(err, errlen,
@@ -377,6 +378,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err,
 	}
 	*(u32 *)phys_to_virt(hpa(s->vmcs_pa)) = vmx_cfg.revision;
 	if (!vmclear(s->vmcs_pa)) {
+		palloc_free(vmx_pa, hpa(s->vmcs_pa), 0, OWNER_HV);
 		ksnprintf(err, errlen, "VMCLEAR of its VMCS failed");
 		return -1;
 	}
@@ -393,7 +395,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err,
 	v->gpr[GPR_RSP] = g->rsp;
 	v->rip = s->exit_rip = g->rip;
 	v->rflags = RFLAGS_FIXED;
-	if (write_failures) {
+	if (write_failures != failures) {
 		ksnprintf(err, errlen, "its VMCS could not be written (see the VMWRITE error)");
 		return -1;
 	}
@@ -473,7 +475,8 @@ static int enter_until_real_exit(struct vcpu *v)
 
 	for (;;) {
 		if (vmx_cfg.preempt_timer)
-			vmwrite(VMCS_PREEMPT_TIMER, PREEMPT_POLL_TSC >> vmx_cfg.preempt_shift);
+			vmwrite(VMCS_PREEMPT_TIMER,
+				MAX(PREEMPT_POLL_TSC >> vmx_cfg.preempt_shift, 1u));
 		rc = vmx_enter(v->gpr, s->launched);
 		if (rc)
 			return rc;
@@ -488,6 +491,30 @@ static int enter_until_real_exit(struct vcpu *v)
 	}
 }
 
+#define RFLAGS_TF BIT(8)
+#define DEBUGCTL_BTF BIT(1)
+#define PENDING_DBG_BS BIT(14)
+
+/*
+ * Before an entry: stepping past an instruction ends a STI or MOV SS
+ * interrupt shadow; and single-stepping (TF) inside such a shadow must show
+ * a pending single-step #DB (BS), which the CPU does not record when a #DB
+ * exits there, or the entry fails its guest-state checks.
+ */
+static void prepare_debug_state(struct vcpu *v)
+{
+	u64 shadow = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	if ((intr & shadow) && v->rip != vmx_of(v)->exit_rip) {
+		intr &= ~shadow;
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
+	}
+	if ((intr & shadow) && (v->rflags & RFLAGS_TF) &&
+	    !(vmread(VMCS_GUEST_DEBUGCTL) & DEBUGCTL_BTF))
+		vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
+}
+
 static void vmx_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct vmx_vcpu *s = vmx_of(v);
@@ -498,14 +525,16 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 	vmwrite(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
 	vmwrite(VMCS_GUEST_RIP, v->rip);
 	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
-	/* Stepping past an instruction ends a STI or MOV SS interrupt shadow. */
-	if (v->rip != s->exit_rip)
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-			vmread(VMCS_GUEST_INTERRUPTIBILITY) &
-				~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	prepare_debug_state(v);
 	if (v->vm->tlb_flush)
 		flush_tags(v->vm);
+	/* VMX switches neither CR2 nor DR6; umbra takes no page fault between
+	 * here and the exit, so the guest's CR2 lives in the CPU meanwhile
+	 * (DR6 is vcpu.c's, with the FPU state). */
+	if (read_cr2() != s->cr2)
+		write_cr2(s->cr2);
 	rc = enter_until_real_exit(v);
+	s->cr2 = read_cr2();
 	if (rc) {
 		vmx_entry_failed(v, e, rc);
 		return;
@@ -528,115 +557,6 @@ static void vmx_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
 		vmwrite(VMCS_ENTRY_EXC_ERROR, error);
 	}
 	vmwrite(VMCS_ENTRY_INTR_INFO, info);
-}
-
-/* ---------------------------------------------------------------- guest paging and control registers */
-
-u64 vmx_guest_cr0(struct vcpu *v)
-{
-	u64 m = vmx_cfg.cr0_mask;
-	return (vmread(VMCS_GUEST_CR0) & ~m) | (vmx_of(v)->cr0_shadow & m);
-}
-
-static u64 guest_cr4(struct vcpu *v)
-{
-	u64 m = vmx_cfg.cr4_mask;
-	return (vmread(VMCS_GUEST_CR4) & ~m) | (vmx_of(v)->cr4_shadow & m);
-}
-
-static void vmx_paging(struct vcpu *v, struct vcpu_paging *p)
-{
-	u64 cs_ar = vmread(VMCS_GUEST_CS_AR);
-
-	p->cr0 = vmx_guest_cr0(v);
-	p->cr3 = vmread(VMCS_GUEST_CR3);
-	p->cr4 = guest_cr4(v);
-	p->efer = vmread(VMCS_GUEST_EFER);
-	p->cpl = (unsigned)FIELD_GET(VMX_AR_DPL, vmread(VMCS_GUEST_SS_AR));
-	if ((p->efer & EFER_LMA) && (cs_ar & VMX_AR_L)) {
-		p->mode_bits = 64;
-		p->cs_base = 0;
-	} else {
-		p->mode_bits = (cs_ar & VMX_AR_DB) ? 32 : 16;
-		p->cs_base = vmread(VMCS_GUEST_CS_BASE);
-	}
-}
-
-static u64 vmx_cr_read(struct vcpu *v, unsigned cr)
-{
-	return cr == 0 ? vmx_guest_cr0(v) : cr == 3 ? vmread(VMCS_GUEST_CR3) : guest_cr4(v);
-}
-
-/* PDPTE bits that must be 0 in a present entry: 2:1, 8:5, 63:52 (and above
- * the guest's physical width, which gmem_read's range check covers). */
-#define PDPTE_RSVD (GENMASK(2, 1) | GENMASK(8, 5) | GENMASK(63, 52))
-
-/* With EPT, entering PAE paging loads the four PDPTEs from the VMCS, not
- * from memory (SDM 27.3.2.4): when umbra performs the MOV that enters or
- * changes PAE paging, it loads them itself, with the CPU's checks. */
-static int load_pdptes(struct vcpu *v)
-{
-	u64 cr0 = vmx_guest_cr0(v), pdpte[4];
-	u64 efer = vmread(VMCS_GUEST_EFER);
-
-	if (!(cr0 & CR0_PG) || !(guest_cr4(v) & CR4_PAE) || (efer & EFER_LMA))
-		return CR_OK;
-	if (gmem_read(&v->vm->mem, gpa(vmread(VMCS_GUEST_CR3) & GENMASK(31, 5)), pdpte,
-		      sizeof(pdpte)))
-		return CR_GP;
-	for (int i = 0; i < 4; i++)
-		if ((pdpte[i] & 1) && (pdpte[i] & PDPTE_RSVD))
-			return CR_GP;
-	for (int i = 0; i < 4; i++)
-		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
-	return CR_OK;
-}
-
-/* CR0.PG changing under EFER.LME switches IA-32e mode on or off; the CPU
- * does it for the guest's own MOVs, umbra for the ones it performs. */
-static void set_long_mode(bool paging)
-{
-	u64 efer = vmread(VMCS_GUEST_EFER), entry = vmread(VMCS_ENTRY_CTLS);
-
-	if (paging && (efer & EFER_LME)) {
-		efer |= EFER_LMA;
-		entry |= ENTRY_IA32E_GUEST;
-	} else if (!paging) {
-		efer &= ~EFER_LMA;
-		entry &= ~(u64)ENTRY_IA32E_GUEST;
-	}
-	vmwrite(VMCS_GUEST_EFER, efer);
-	vmwrite(VMCS_ENTRY_CTLS, entry);
-}
-
-static int vmx_cr_write(struct vcpu *v, unsigned cr, u64 val)
-{
-	struct vmx_vcpu *s = vmx_of(v);
-
-	if (cr == 3) {
-		vmwrite(VMCS_GUEST_CR3, val);
-		return load_pdptes(v);
-	}
-	if (cr == 4) {
-		if (!vmx_cr4_allowed(&vmx_cfg, val))
-			return CR_GP;
-		s->cr4_shadow = val;
-		vmwrite(VMCS_CR4_SHADOW, val);
-		vmwrite(VMCS_GUEST_CR4, vmx_cr4_real(&vmx_cfg, val));
-		return load_pdptes(v);
-	}
-	if (!vmx_cfg.unrestricted && (val & (CR0_PE | CR0_PG)) != (CR0_PE | CR0_PG)) {
-		vm_end(v->vm, false, 0,
-		       "it turned paging or protection off, which needs VMX unrestricted guest; "
-		       "this CPU lacks it");
-		return CR_ENDED;
-	}
-	if ((vmx_guest_cr0(v) ^ val) & CR0_PG)
-		set_long_mode(val & CR0_PG);
-	s->cr0_shadow = val;
-	vmwrite(VMCS_CR0_SHADOW, val);
-	vmwrite(VMCS_GUEST_CR0, vmx_cr0_real(&vmx_cfg, val));
-	return load_pdptes(v);
 }
 
 const struct vendor_ops vmx_ops = {

@@ -29,7 +29,7 @@
 /* IA32_VMX_MISC */
 #define VMX_MISC_PREEMPT_SHIFT GENMASK(4, 0) /* TSC ticks per preemption-timer tick, log2 */
 #define VMX_MISC_STORE_LMA BIT(5) /* VM exits save EFER.LMA into the IA-32e mode entry control */
-#define VMX_MISC_UNRESTRICTED_HLT BIT(6)
+#define VMX_MISC_HLT_STATE BIT(6) /* the HLT activity state is supported */
 
 /* IA32_VMX_EPT_VPID_CAP */
 #define VMX_EPT_WALK_4 BIT(6)
@@ -126,8 +126,17 @@
 #define ENTRY_LOAD_EFER BIT(15)
 
 /* CR4 bits VMX itself involves */
+#define CR4_UMIP BIT(11)
 #define CR4_VMXE BIT(13)
 #define CR4_SMXE BIT(14)
+#define CR4_OSXSAVE BIT(18)
+#define CR4_PKE BIT(22)
+#define CR4_CET BIT(23)
+#define CR4_PKS BIT(24)
+/* CR4 bits of features umbra's CPUID model hides (or cannot walk: LA57):
+ * host-owned on VMX, and setting one gives #GP as on a CPU without it. */
+#define CR4_HIDDEN \
+	(CR4_UMIP | CR4_LA57 | CR4_VMXE | CR4_SMXE | CR4_OSXSAVE | CR4_PKE | CR4_CET | CR4_PKS)
 #define CR0_NE BIT(5)
 
 /* ---------------------------------------------------------------- VMCS field encodings (appendix B) */

@@ -23,6 +23,8 @@ struct vmx_vcpu {
 	u64 exit_rip;	/* RIP at the last exit: a different one on entry moved past an insn */
 	u64 cr0_shadow; /* CR0 and CR4 as the guest set them (the read shadows) */
 	u64 cr4_shadow;
+	u64 cr8; /* the task priority the guest set (CR8 moves exit) */
+	u64 cr2; /* the guest's CR2: VMX does not switch it */
 	u64 lazy[NR_LAZY_MSRS];
 };
 
@@ -53,8 +55,12 @@ static inline void vmwrite(enum vmcs_field f, u64 v)
 void vmx_load(struct vcpu *v);
 struct vmx_vcpu *vmx_of(const struct vcpu *v);
 
-/* Guest-visible CR0/CR4 (vmx.c). */
+/* The guest's paging and control registers (vmx_cr.c). */
 u64 vmx_guest_cr0(struct vcpu *v);
+u64 vmx_guest_cr4(struct vcpu *v);
+void vmx_paging(struct vcpu *v, struct vcpu_paging *p);
+u64 vmx_cr_read(struct vcpu *v, unsigned cr);
+int vmx_cr_write(struct vcpu *v, unsigned cr, u64 val);
 
 /* Lazy MSRs: put this vCPU's in the CPU before entering it (vmx_msr.c). */
 void vmx_msrs_load(struct vcpu *v);

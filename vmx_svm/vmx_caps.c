@@ -38,9 +38,14 @@ static const struct vmx_need pin_needs[] = {
 };
 
 static const struct vmx_need proc_needs[] = {
-	{ PROC_HLT_EXIT, "HLT exiting" },	  { PROC_MWAIT_EXIT, "MWAIT exiting" },
-	{ PROC_MONITOR_EXIT, "MONITOR exiting" }, { PROC_IO_BITMAPS, "I/O bitmaps" },
+	{ PROC_HLT_EXIT, "HLT exiting" },
+	{ PROC_MWAIT_EXIT, "MWAIT exiting" },
+	{ PROC_MONITOR_EXIT, "MONITOR exiting" },
+	{ PROC_IO_BITMAPS, "I/O bitmaps" },
 	{ PROC_MSR_BITMAPS, "MSR bitmaps" },
+	/* else a guest's MOV to CR8 writes the host's task priority */
+	{ PROC_CR8_LOAD_EXIT, "CR8-load exiting" },
+	{ PROC_CR8_STORE_EXIT, "CR8-store exiting" },
 };
 
 static const struct vmx_need exit_needs[] = {
@@ -49,11 +54,14 @@ static const struct vmx_need exit_needs[] = {
 	{ EXIT_LOAD_PAT, "load IA32_PAT on exit" },
 	{ EXIT_SAVE_EFER, "save IA32_EFER on exit" },
 	{ EXIT_LOAD_EFER, "load IA32_EFER on exit" },
+	/* else an exit resets the guest's DR7 and DEBUGCTL */
+	{ EXIT_SAVE_DEBUG, "save debug controls on exit" },
 };
 
 static const struct vmx_need entry_needs[] = {
 	{ ENTRY_LOAD_PAT, "load IA32_PAT on entry" },
 	{ ENTRY_LOAD_EFER, "load IA32_EFER on entry" },
+	{ ENTRY_LOAD_DEBUG, "load debug controls on entry" },
 };
 
 /* The refusal sentence, built one missing feature at a time. */
@@ -172,7 +180,7 @@ static void build_crs(const struct vmx_caps *caps, struct vmx_config *cfg)
 	cfg->cr4_must1 = caps->cr4_fixed0 & LOW32;
 	cfg->cr4_may1 = caps->cr4_fixed1 & LOW32;
 	cfg->cr0_mask = (cfg->cr0_must1 | ~cfg->cr0_may1) & LOW32;
-	cfg->cr4_mask = (cfg->cr4_must1 | ~cfg->cr4_may1 | CR4_VMXE | CR4_SMXE) & LOW32;
+	cfg->cr4_mask = (cfg->cr4_must1 | ~cfg->cr4_may1 | CR4_HIDDEN) & LOW32;
 }
 
 int vmx_config_build(const struct vmx_caps *caps, struct vmx_config *cfg, char *why, size_t len)
@@ -258,7 +266,7 @@ u64 vmx_cr4_real(const struct vmx_config *cfg, u64 guest_cr4)
 
 bool vmx_cr4_allowed(const struct vmx_config *cfg, u64 guest_cr4)
 {
-	return !(guest_cr4 & ~cfg->cr4_may1) && !(guest_cr4 & (CR4_VMXE | CR4_SMXE));
+	return !(guest_cr4 & ~cfg->cr4_may1) && !(guest_cr4 & CR4_HIDDEN);
 }
 
 /* Basic exit reasons, SDM vol. 3 appendix C; the gaps are numbers no CPU uses. */

@@ -87,7 +87,7 @@ struct vmx_config {
  * older CPUs in the unit tests lack PAT/EFER saving and loading too, so
  * they give -1 before EPT matters.)
  */
-#define VMX_CONFIG_WHY_MAX 384
+#define VMX_CONFIG_WHY_MAX 512
 int vmx_config_build(const struct vmx_caps *caps, struct vmx_config *cfg, char *why, size_t len);
 
 /* NULL when guests may start on this configuration, else why not (one

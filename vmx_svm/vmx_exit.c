@@ -79,15 +79,19 @@ static void decode_cr(struct vcpu *v, struct vm_exit *e, u64 q)
 			e->cr.value = (cr0 & ~(u64)0xE) | (FIELD_GET(CRQ_LMSW_DATA, q) & 0xF) |
 				      (cr0 & CR0_PE);
 	}
-	if (e->cr.cr != 0 && e->cr.cr != 3 && e->cr.cr != 4) {
-		e->reason = EXIT_OTHER; /* CR8: umbra does not ask for these */
+	if (e->cr.cr != 0 && e->cr.cr != 3 && e->cr.cr != 4 && e->cr.cr != 8) {
+		e->reason = EXIT_OTHER;
 		e->why = "access to a control register umbra does not intercept";
 	}
 }
 
-static void decode_exception(struct vm_exit *e)
+/* DR6 bits a #DB reports: B0-B3, BD, BS. */
+#define DR6_DB_BITS (GENMASK(3, 0) | BIT(13) | BIT(14))
+
+static void decode_exception(struct vm_exit *e, u64 q)
 {
 	u64 info = vmread(VMCS_EXIT_INTR_INFO);
+	u64 type = FIELD_GET(INTR_INFO_TYPE, info);
 
 	if (FIELD_GET(INTR_INFO_TYPE, info) == INTR_TYPE_NMI) {
 		/* A host NMI (umbra has no NMI sources): it only ends the slice. */
@@ -98,6 +102,12 @@ static void decode_exception(struct vm_exit *e)
 	e->exc.vector = (u8)FIELD_GET(INTR_INFO_VECTOR, info);
 	e->exc.has_error = info & INTR_INFO_HAS_ERROR;
 	e->exc.error = e->exc.has_error ? (u32)vmread(VMCS_EXIT_INTR_ERROR) : 0;
+	/* A #DB that exits leaves DR6 alone and reports its bits in the
+	 * qualification: put them where the guest's handler will look (the
+	 * guest's DR6 is in the CPU while it runs, see vcpu.c). */
+	if (e->exc.vector == 1)
+		write_dr6((read_dr6() & ~DR6_DB_BITS) | (q & DR6_DB_BITS));
+	e->exc.after_insn = type == INTR_TYPE_PRIV_SW_EXC; /* ICEBP */
 }
 
 /* A VM exit in the middle of VM entry (exit reason bit 31): which check. */
@@ -125,7 +135,10 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 		decode_entry_failure(e, basic);
 		return;
 	}
+	/* Outside 64-bit code the instruction pointer wraps at 4 GiB. */
 	e->next_rip = v->rip + vmread(VMCS_EXIT_INSN_LEN);
+	if (!(vmread(VMCS_GUEST_EFER) & EFER_LMA) || !(vmread(VMCS_GUEST_CS_AR) & VMX_AR_L))
+		e->next_rip &= GENMASK(31, 0);
 	if (basic < VMX_NR_EXIT_REASONS && insn_exits[basic]) {
 		e->reason = (enum exit_reason)(insn_exits[basic] - 1);
 		if (e->reason == EXIT_MSR) {
@@ -139,7 +152,7 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 	} else if (basic == VMX_EXIT_CR_ACCESS) {
 		decode_cr(v, e, q);
 	} else if (basic == VMX_EXIT_EXCEPTION_NMI) {
-		decode_exception(e);
+		decode_exception(e, q);
 	} else if (basic == VMX_EXIT_EXT_INTR || basic == VMX_EXIT_PREEMPT_TIMER) {
 		e->reason = EXIT_INTR;
 	} else if (basic == VMX_EXIT_TRIPLE_FAULT) {

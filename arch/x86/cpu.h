@@ -62,6 +62,10 @@ DEFINE_READ_CR(2)
 DEFINE_READ_CR(3)
 DEFINE_READ_CR(4)
 
+static inline void write_cr2(u64 v)
+{
+	__asm__ volatile("mov %0, %%cr2" : : "r"(v) : "memory");
+}
 static inline void write_cr3(u64 v)
 {
 	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
@@ -102,6 +106,7 @@ DEFINE_DR(0)
 DEFINE_DR(1)
 DEFINE_DR(2)
 DEFINE_DR(3)
+DEFINE_DR(6)
 
 static inline u64 read_dr(int n)
 {

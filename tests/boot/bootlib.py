@@ -5,14 +5,20 @@ returns BootResult(status, serial, elapsed); status is one of PASS, FAIL,
 TIMEOUT, EMU_ERROR (the scripts' exit codes). boot_arm64() does the same for
 the arm64 image under qemu-system-aarch64 -M virt; make_bundle() and
 write_cpio() make its initrd; stage2_expected() is the stage-2 geometry rule.
+Bochs boots only ISOs: boot_bochs() makes one (make_iso) with the guests and
+umbra command line a test wants, then boots it. guest() and
+check_guest_passed() are the x86 test guests and their verdict.
 """
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ARCH = "x86_64"
@@ -24,6 +30,7 @@ HELLO_ELF = GUESTS / "hello.elf"
 HELLO_CMDLINE = "name=hello mem=64M"
 RUN_QEMU = REPO / "scripts" / "run-qemu"
 RUN_BOCHS = REPO / "scripts" / "run-bochs"
+MKISO = REPO / "scripts" / "mkiso"
 VERSION = (REPO / "VERSION").read_text().strip() if (REPO / "VERSION").exists() else None
 
 PASS, FAIL, TIMEOUT, EMU_ERROR = 0, 1, 2, 3
@@ -38,6 +45,7 @@ MODULE_RE = re.compile(
     r"^module (?P<name>[^\s:]+): size=(?P<size>\d+) cmdline='(?P<cmdline>[^']*)'", re.M)
 SVM_RE = re.compile(r"^svm: .*", re.M)
 VMX_RE = re.compile(r"^vmx: .*", re.M)
+VMX_ENABLED_RE = re.compile(r"^vmx: enabled: ept=1 vpid=1 unrestricted=1\b.*$", re.M)
 STATUS_RE = re.compile(r"^umbra: exit status=(?P<status>pass|fail)\s*$", re.M)
 
 
@@ -113,7 +121,8 @@ def boot(emulator="qemu", *, kernel=None, iso=None, uefi=False, append=None, mod
             cmd += ["--cpu", cpu]
     elif emulator == "bochs":
         if kernel or uefi or append is not None or modules:
-            raise ValueError("Bochs boots ISOs only (kernel, uefi, append, modules are QEMU options)")
+            raise ValueError("Bochs boots ISOs only (kernel, uefi, append, modules are QEMU "
+                             "options; boot_bochs() puts modules and append in an ISO)")
         cmd = [sys.executable, str(RUN_BOCHS), "--iso", str(iso)]
         if cpu:
             cmd += ["--cpu", cpu]
@@ -123,6 +132,48 @@ def boot(emulator="qemu", *, kernel=None, iso=None, uefi=False, append=None, mod
     if extra:
         cmd += ["--"] + list(extra)
     return _run_runner(cmd, timeout)
+
+
+def make_iso(out, modules=(), cmdline="", *, kernel=None, timeout=120):
+    """scripts/mkiso OUT KERNEL [PATH CMDLINE]... --cmdline CMDLINE: a GRUB ISO
+    that boots kernel (default umbra.elf) with cmdline and loads each (path,
+    cmdline) module. Module files need distinct base names (mkiso's rule).
+    Takes about 0.4 s (grub-mkrescue), so each test can make its own.
+    Returns out; raises RuntimeError with mkiso's output when it fails."""
+    cmd = [sys.executable, str(MKISO), str(out), str(kernel or UMBRA_ELF)]
+    for path, args in modules:
+        cmd += [str(path), args]
+    cmd += ["--cmdline", cmdline]
+    start = time.monotonic()
+    r = subprocess.run(cmd, cwd=str(REPO), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=timeout)
+    output = r.stdout.decode("utf-8", "replace")
+    if r.returncode != 0:
+        raise RuntimeError("%s failed (status %d):\n%s" % (" ".join(cmd), r.returncode, output))
+    print("==== mkiso took %.2fs: %s" % (time.monotonic() - start, output.strip()))
+    return Path(out)
+
+
+def boot_bochs(modules=(), append="", *, workdir, kernel=None, memory=None, ips=None,
+               cpu=None, timeout=120):
+    """Boots umbra under Bochs with these modules ((path, cmdline) pairs) and
+    umbra command line (append): makes workdir/umbra.iso with make_iso, runs
+    scripts/run-bochs on it and returns BootResult(status, serial, elapsed).
+    The bochsrc, bochs.log and com1.log stay in workdir/bochs. memory (MiB)
+    and ips default to run-bochs's (256 and 20000000)."""
+    workdir = Path(workdir)
+    iso = make_iso(workdir / "umbra.iso", modules, append, kernel=kernel)
+    args = ["--workdir", str(workdir / "bochs")]
+    if memory is not None:
+        args += ["--memory", str(memory)]
+    if ips is not None:
+        args += ["--ips", str(ips)]
+    return boot("bochs", iso=iso, cpu=cpu, timeout=timeout, script_args=args)
+
+
+def expect_status(result, want):
+    assert result.status == want, "expected %s, got %s: %s" % (
+        STATUS_NAMES[want], STATUS_NAMES.get(result.status, result.status), result.describe())
 
 
 def status_lines(serial):
@@ -146,6 +197,57 @@ def modules(serial):
 def fields(line):
     """'svm: npt=1 asids=16 nrips=1' -> {'npt': '1', 'asids': '16', 'nrips': '1'}."""
     return dict(w.split("=", 1) for w in line.split() if "=" in w)
+
+
+# ---------------------------------------------------------------- x86 test guests
+def guest(name):
+    """build/x86_64/guests/<name>.elf; fails the test when it is missing."""
+    path = GUESTS / ("%s.elf" % name)
+    if not path.is_file():
+        pytest.fail("%s is missing: run `make`" % path, pytrace=False)
+    return path
+
+
+def check_guest_passed(serial, name):
+    """Guest name printed its checks, none failed, and umbra ended it with
+    status 0, result=pass, and its exit statistics."""
+    lines = re.findall(r"^\[%s\] (.*)$" % re.escape(name), serial, re.M)
+    assert lines, "guest %s printed nothing" % name
+    fails = [l for l in lines if l.startswith("FAIL")]
+    assert not fails, "guest %s reported failures: %s" % (name, fails)
+    summary = [l for l in lines if re.match(r"^\d+ passed, \d+ failed$", l)]
+    assert summary, "guest %s printed no 'N passed, N failed' line" % name
+    npass, nfail = map(int, re.findall(r"\d+", summary[-1]))
+    assert npass > 0 and nfail == 0, "guest %s: %s" % (name, summary[-1])
+    vm = vms_ended(serial).get(name)
+    assert vm, "no 'vm N %s: ended' line" % name
+    assert vm["result"] == "pass" and vm["status"] == "0", vm
+    assert re.search(r"^vm \d+ %s: exits: total=\d+" % re.escape(name), serial, re.M), \
+        "no exit statistics for %s" % name
+
+
+def check_vmx_enabled(serial):
+    """The CPU report has EPT, VPID and unrestricted guest (Bochs's
+    corei7_skylake_x does), and umbra enabled VMX with all three."""
+    lines = VMX_RE.findall(serial)
+    assert lines, "no 'vmx: ...' CPU report (Bochs corei7_skylake_x has VMX)"
+    f = fields(lines[0])
+    for feat in ("ept", "vpid", "unrestricted"):
+        assert f.get(feat) == "1", "VMX report without %s=1: %s" % (feat, lines[0])
+    assert VMX_ENABLED_RE.search(serial), \
+        "no 'vmx: enabled: ept=1 vpid=1 unrestricted=1' line; umbra said: %s" % (
+            re.findall(r"^(?:error: )?vmx: .*$", serial, re.M))
+
+
+def elf32_outside_memory():
+    """A 32-bit ELF with a Multiboot header whose one segment lies at 3 GiB."""
+    mb = struct.pack("<III", 0x1BADB002, 3, (-(0x1BADB002 + 3)) & 0xFFFFFFFF)
+    code = mb + b"\xf4" * 16
+    ehdr = struct.pack("<4sBBBB8sHHIIIIIHHHHHH", b"\x7fELF", 1, 1, 1, 0, b"\0" * 8, 2, 3, 1,
+                       0xC0000000 + 12, 52, 0, 0, 52, 32, 1, 0, 0, 0)
+    phdr = struct.pack("<IIIIIIII", 1, 84, 0xC0000000, 0xC0000000, len(code), len(code), 5,
+                       0x1000)
+    return ehdr + phdr + code
 
 
 

@@ -5,6 +5,7 @@ is (re)built with `make iso` when it is missing or older than the image or
 the guest it carries. UMBRA_BUILD=DIR points the tests at other artifacts
 (DIR/umbra.elf, DIR/umbra.iso, DIR/guests/hello.elf); then nothing is built.
 """
+import functools
 import os
 import subprocess
 import sys
@@ -54,3 +55,10 @@ def umbra_iso(umbra_elf, hello_guest):
 def boot():
     """bootlib.boot(emulator, kernel=|iso=, ...) -> (status, serial, elapsed)."""
     return bootlib.boot
+
+
+@pytest.fixture
+def boot_bochs(umbra_elf, tmp_path):
+    """bootlib.boot_bochs(modules, append, ...) with umbra.elf, working in this
+    test's tmp_path: the ISO, bochsrc, bochs.log and com1.log stay there."""
+    return functools.partial(bootlib.boot_bochs, kernel=umbra_elf, workdir=tmp_path)

@@ -2,51 +2,15 @@
 each test guest alone, several at once, a malformed image next to a good
 one, and the hostile guest next to hello."""
 import re
-import struct
 
 import pytest
 
 import bootlib
-from bootlib import FAIL, PASS, STATUS_NAMES
+from bootlib import FAIL, PASS, check_guest_passed, elf32_outside_memory, expect_status, guest
 
 TIMEOUT = 180
 # Guests that must report every check passed, and end with status 0.
 CLEAN_GUESTS = ["hello", "cpu", "paging", "mmio"]
-VM_END_RE = re.compile(
-    r"^vm (?P<id>\d+) (?P<name>\S+): ended: (?P<reason>.*); status=(?P<status>\d+) "
-    r"result=(?P<result>pass|fail)$", re.M)
-
-
-def guest(name):
-    path = bootlib.GUESTS / ("%s.elf" % name)
-    if not path.is_file():
-        pytest.fail("%s is missing: run `make`" % path, pytrace=False)
-    return path
-
-
-def expect_status(result, want):
-    assert result.status == want, "expected %s, got %s: %s" % (
-        STATUS_NAMES[want], STATUS_NAMES.get(result.status, result.status), result.describe())
-
-
-def ended(serial):
-    return {m.group("name"): m.groupdict() for m in VM_END_RE.finditer(serial)}
-
-
-def check_guest_passed(serial, name):
-    lines = re.findall(r"^\[%s\] (.*)$" % re.escape(name), serial, re.M)
-    assert lines, "guest %s printed nothing" % name
-    fails = [l for l in lines if l.startswith("FAIL")]
-    assert not fails, "guest %s reported failures: %s" % (name, fails)
-    summary = [l for l in lines if re.match(r"^\d+ passed, \d+ failed$", l)]
-    assert summary, "guest %s printed no 'N passed, N failed' line" % name
-    npass, nfail = map(int, re.findall(r"\d+", summary[-1]))
-    assert npass > 0 and nfail == 0, "guest %s: %s" % (name, summary[-1])
-    vm = ended(serial).get(name)
-    assert vm, "no 'vm N %s: ended' line" % name
-    assert vm["result"] == "pass" and vm["status"] == "0", vm
-    assert re.search(r"^vm \d+ %s: exits: total=\d+" % re.escape(name), serial, re.M), \
-        "no exit statistics for %s" % name
 
 
 @pytest.mark.parametrize("name", CLEAN_GUESTS)
@@ -98,17 +62,6 @@ def test_several_guests_each_attributed(boot, umbra_elf):
     assert re.search(r"^umbra: guests: 3 passed, 0 failed$", r.serial, re.M)
 
 
-def elf32_outside_memory():
-    """A 32-bit ELF with a Multiboot header whose one segment lies at 3 GiB."""
-    mb = struct.pack("<III", 0x1BADB002, 3, (-(0x1BADB002 + 3)) & 0xFFFFFFFF)
-    code = mb + b"\xf4" * 16
-    ehdr = struct.pack("<4sBBBB8sHHIIIIIHHHHHH", b"\x7fELF", 1, 1, 1, 0, b"\0" * 8, 2, 3, 1,
-                       0xC0000000 + 12, 52, 0, 0, 52, 32, 1, 0, 0, 0)
-    phdr = struct.pack("<IIIIIIII", 1, 84, 0xC0000000, 0xC0000000, len(code), len(code), 5,
-                       0x1000)
-    return ehdr + phdr + code
-
-
 @pytest.mark.parametrize("kind", ["garbage", "outside"])
 def test_malformed_guest_next_to_good_one(boot, umbra_elf, tmp_path, kind):
     bad = tmp_path / ("%s.bin" % kind)
@@ -133,7 +86,7 @@ def test_hostile_is_contained_next_to_hello(boot, umbra_elf):
     assert re.search(r"^\[hostile\] hostile: triple-faulting now$", s, re.M)
     assert not re.search(r"^\[hostile\] FAIL", s, re.M), "hostile found a hole"
     assert re.search(r"^\[hostile\] PASS: ", s, re.M)
-    vm = ended(s).get("hostile")
+    vm = bootlib.vms_ended(s).get("hostile")
     assert vm and "triple fault" in vm["reason"] and vm["result"] == "fail", vm
     check_guest_passed(s, "hello")
     assert re.search(r"^umbra: guests: 1 passed, 1 failed$", s, re.M)
@@ -149,7 +102,7 @@ def test_runaway_guest_is_preempted_and_ended_by_its_slice_budget(boot, umbra_el
     s = r.serial
     assert "[spinner] hello64: spinning forever without an exit" in s
     check_guest_passed(s, "hello")
-    vm = ended(s).get("spinner")
+    vm = bootlib.vms_ended(s).get("spinner")
     assert vm and vm["reason"] == "used up its 40 time slices (slices=)", vm
     assert re.search(r"^vm 0 spinner: exits: total=\d+ .*intr=(\d+)", s, re.M)
     assert re.search(r"^umbra: guests: 1 passed, 1 failed$", s, re.M)

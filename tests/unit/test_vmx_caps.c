@@ -208,19 +208,19 @@ Test(vmx_caps, skylake_6700k_controls_bit_by_bit)
 	 * the preemption timer); (0x49 & 0x7f) | 0x16 = 0x5f */
 	cr_assert_eq(cfg.pin, 0x5f, "pin 0x%x", cfg.pin);
 	cr_assert(cfg.preempt_timer);
-	/* proc: TRUE_PROCBASED 0xfff9fffe_04006172; wanted 0xb2000488 (3 TSC
-	 * offsetting, 7 HLT, 10 MWAIT, 25 I/O bitmaps, 28 MSR bitmaps,
-	 * 29 MONITOR, 31 secondary), all allowed; | 0x04006172 (1, 4-6, 8, 13,
-	 * 14, 26) = 0xb60065fa */
-	cr_assert_eq(cfg.proc, 0xb60065fa, "proc 0x%x", cfg.proc);
+	/* proc: TRUE_PROCBASED 0xfff9fffe_04006172; wanted 0xb2180488 (3 TSC
+	 * offsetting, 7 HLT, 10 MWAIT, 19/20 CR8 load/store, 25 I/O bitmaps,
+	 * 28 MSR bitmaps, 29 MONITOR, 31 secondary), all allowed;
+	 * | 0x04006172 (1, 4-6, 8, 13, 14, 26) = 0xb61865fa */
+	cr_assert_eq(cfg.proc, 0xb61865fa, "proc 0x%x", cfg.proc);
 	/* proc2: allowed-1 0x1ffcff; wanted 0xa2 (1 EPT, 5 VPID, 7 unrestricted) */
 	cr_assert_eq(cfg.proc2, 0xa2, "proc2 0x%x", cfg.proc2);
-	/* exit: TRUE_EXIT 0x1ffffff_00036dfb; wanted 0x3c0200 (9 host 64-bit,
-	 * 18-21 PAT and EFER save/load); | 0x36dfb = 0x3f6ffb */
-	cr_assert_eq(cfg.exit, 0x3f6ffb, "exit 0x%x", cfg.exit);
-	/* entry: TRUE_ENTRY 0x3ffff_000011fb; wanted 0xc000 (14 PAT, 15 EFER);
-	 * | 0x11fb = 0xd1fb */
-	cr_assert_eq(cfg.entry, 0xd1fb, "entry 0x%x", cfg.entry);
+	/* exit: TRUE_EXIT 0x1ffffff_00036dfb; wanted 0x3c0204 (2 save debug
+	 * controls, 9 host 64-bit, 18-21 PAT and EFER save/load); | 0x36dfb = 0x3f6fff */
+	cr_assert_eq(cfg.exit, 0x3f6fff, "exit 0x%x", cfg.exit);
+	/* entry: TRUE_ENTRY 0x3ffff_000011fb; wanted 0xc004 (2 load debug
+	 * controls, 14 PAT, 15 EFER); | 0x11fb = 0xd1ff */
+	cr_assert_eq(cfg.entry, 0xd1ff, "entry 0x%x", cfg.entry);
 	cr_assert_eq(cfg.exception_bitmap, BIT(1) | BIT(17) | BIT(18));
 
 	cr_assert(cfg.ept && cfg.vpid && cfg.unrestricted && cfg.ept_2m && cfg.ept_1g);
@@ -250,8 +250,8 @@ Test(vmx_caps, skylake_6700k_leaves_out_what_it_could_set)
 	cr_assert(!(cfg.entry & ENTRY_IA32E_GUEST));
 	cr_assert(!(cfg.exit & EXIT_ACK_INTR));
 	cr_assert(!(cfg.pin & (PIN_VIRTUAL_NMIS | PIN_POSTED_INTR)));
-	/* default-1 debug-control save/load, cleared through the TRUE MSRs */
-	cr_assert(!(cfg.exit & EXIT_SAVE_DEBUG) && !(cfg.entry & ENTRY_LOAD_DEBUG));
+	/* debug-control save/load are wanted (else an exit resets the guest's DR7) */
+	cr_assert((cfg.exit & EXIT_SAVE_DEBUG) && (cfg.entry & ENTRY_LOAD_DEBUG));
 }
 
 Test(vmx_caps, skylake_6700k_cr0_cr4)
@@ -267,8 +267,9 @@ Test(vmx_caps, skylake_6700k_cr0_cr4)
 	cr_assert_eq(cfg.cr0_mask, CR0_NE);
 	cr_assert_eq(cfg.cr4_must1, CR4_VMXE);
 	cr_assert_eq(cfg.cr4_may1, 0x3727ff);
-	/* ~0x3727ff (low 32) = 0xffc8d800, | VMXE | SMXE = 0xffc8f800 */
-	cr_assert_eq(cfg.cr4_mask, 0xffc8f800, "cr4_mask 0x%llx", (unsigned long long)cfg.cr4_mask);
+	/* ~0x3727ff (low 32) = 0xffc8d800, | CR4_HIDDEN (UMIP, LA57, VMXE, SMXE,
+	 * OSXSAVE, PKE, CET, PKS: 0x1c47800) = 0xffccf800 */
+	cr_assert_eq(cfg.cr4_mask, 0xffccf800, "cr4_mask 0x%llx", (unsigned long long)cfg.cr4_mask);
 
 	cr_assert_eq(vmx_cr0_real(&cfg, 0), CR0_NE);
 	cr_assert_eq(vmx_cr0_real(&cfg, CR0_PE | CR0_PG | CR0_WP),
@@ -307,9 +308,9 @@ Test(vmx_caps, without_true_controls_default1_bits_stay_on)
 	c.true_pinbased = c.true_procbased = c.true_exit = c.true_entry = 0;
 	build_ok(&c, &cfg);
 	cr_assert_eq(cfg.pin, 0x5f);
-	/* 0xb2000480 | 0x0401e172 = 0xb601e5fa: CR3-load and -store exiting
+	/* 0xb2000480 | 0x0401e172 = 0xb619e5fa: CR3-load and -store exiting
 	 * (15, 16) are default-1 and stay forced */
-	cr_assert_eq(cfg.proc, 0xb601e5fa, "proc 0x%x", cfg.proc);
+	cr_assert_eq(cfg.proc, 0xb619e5fa, "proc 0x%x", cfg.proc);
 	cr_assert(cfg.proc & PROC_CR3_LOAD_EXIT && cfg.proc & PROC_CR3_STORE_EXIT);
 	/* 0x3c0200 | 0x36dff = 0x3f6fff; 0xc000 | 0x11ff = 0xd1ff: debug
 	 * controls (bit 2) forced too */
@@ -331,18 +332,20 @@ Test(vmx_caps, bochs_skylake_x)
 	cr_assert(!cfg.below_4g);
 	cr_assert_eq(cfg.pin, 0x5f);
 	/* TRUE_PROCBASED 0xf7f9fffe_04006172: 0xb2000480 all allowed, | 0x04006172 */
-	cr_assert_eq(cfg.proc, 0xb60065fa, "proc 0x%x", cfg.proc);
+	cr_assert_eq(cfg.proc, 0xb61865fa, "proc 0x%x", cfg.proc);
 	/* allowed-1 0x02177fff offers RDTSCP (3), INVPCID (12), XSAVES (20);
 	 * umbra takes EPT, VPID, unrestricted only */
 	cr_assert_eq(cfg.proc2, 0xa2, "proc2 0x%x", cfg.proc2);
-	/* TRUE_EXIT 0x7fffff_00036dfb: 0x3c0200 | 0x36dfb */
-	cr_assert_eq(cfg.exit, 0x3f6ffb, "exit 0x%x", cfg.exit);
-	/* TRUE_ENTRY 0xffff_000011fb: 0xc000 | 0x11fb */
-	cr_assert_eq(cfg.entry, 0xd1fb, "entry 0x%x", cfg.entry);
+	/* TRUE_EXIT 0x7fffff_00036dfb: 0x3c0204 | 0x36dfb */
+	cr_assert_eq(cfg.exit, 0x3f6fff, "exit 0x%x", cfg.exit);
+	/* TRUE_ENTRY 0xffff_000011fb: 0xc004 | 0x11fb */
+	cr_assert_eq(cfg.entry, 0xd1ff, "entry 0x%x", cfg.entry);
 	cr_assert(cfg.ept && cfg.vpid && cfg.unrestricted && cfg.ept_1g);
 	cr_assert_eq(cfg.eptp_flags, 0x1e);
 	cr_assert_eq(cfg.cr0_mask, CR0_NE);
-	cr_assert_eq(cfg.cr4_mask, 0xffc8f800);
+	cr_assert_eq(cfg.cr4_mask, 0xffc8f800 | CR4_HIDDEN); /* 0xffccf800 */
+	cr_assert(cfg.preempt_timer);
+	cr_assert_eq(cfg.preempt_shift, FIELD_GET(VMX_MISC_PREEMPT_SHIFT, c.misc));
 	vmx_config_format(&cfg, line, sizeof(line));
 	cr_assert_str_eq(line, "vmx: enabled: ept=1 vpid=1 unrestricted=1 ept_2m=1 ept_1g=1 "
 			       "invept=single invvpid=single vmcs_size=4096 rev=0x2b");
@@ -354,7 +357,7 @@ Test(vmx_caps, nehalem_lynnfield_ept_without_unrestricted_guest)
 	struct vmx_config cfg;
 	build_ok(&c, &cfg);
 
-	cr_assert_eq(cfg.proc, 0xb60065fa, "proc 0x%x", cfg.proc);
+	cr_assert_eq(cfg.proc, 0xb61865fa, "proc 0x%x", cfg.proc);
 	/* allowed-1 0x7f: EPT and VPID, no bit 7 */
 	cr_assert_eq(cfg.proc2, PROC2_EPT | PROC2_VPID, "proc2 0x%x", cfg.proc2);
 	cr_assert(cfg.ept && cfg.vpid && !cfg.unrestricted);
@@ -399,9 +402,9 @@ Test(vmx_caps, penryn_x5482_refused_for_pat_and_efer)
 	cr_assert(!cfg.ept && !cfg.vpid && !cfg.unrestricted);
 	/* Secondary controls exist, but offer nothing umbra uses: proc2 = 0 and
 	 * "activate secondary controls" stays off. No TRUE MSRs: CR3 exits are
-	 * forced. 0xb2000480 | 0x0401e172, minus bit 31 = 0x3601e5fa */
+	 * forced. 0xb2000480 | 0x0401e172, minus bit 31 = 0x3619e5fa */
 	cr_assert_eq(cfg.proc2, 0);
-	cr_assert_eq(cfg.proc, 0x3601e5fa, "proc 0x%x", cfg.proc);
+	cr_assert_eq(cfg.proc, 0x3619e5fa, "proc 0x%x", cfg.proc);
 	cr_assert_str_eq(vmx_config_refusal(&cfg), NO_EPT);
 }
 
@@ -414,7 +417,7 @@ Test(vmx_caps, merom_x6800_no_secondary_controls)
 				    "save IA32_EFER on exit, load IA32_EFER on exit, "
 				    "load IA32_PAT on entry, load IA32_EFER on entry");
 	/* allowed-1 0x77b9fffe has no bit 31: 0x32000480 | 0x0401e172 */
-	cr_assert_eq(cfg.proc, 0x3601e5fa, "proc 0x%x", cfg.proc);
+	cr_assert_eq(cfg.proc, 0x3619e5fa, "proc 0x%x", cfg.proc);
 	cr_assert_eq(cfg.proc2, 0);
 	cr_assert(!cfg.ept && !cfg.vpid);
 
@@ -431,8 +434,9 @@ Test(vmx_caps, yonah_t2600_32bit_host)
 	struct vmx_caps c = core_duo_t2600();
 	struct vmx_config cfg;
 	cr_assert_eq(build(&c, &cfg), -1);
-	/* EXIT allowed-1 0x3edff has no bit 9 */
-	cr_assert_str_eq(why, LACKS "64-bit host on exit (host address-space size), "
+	/* EXIT allowed-1 0x3edff has no bit 9; a 32-bit CPU has no CR8 either */
+	cr_assert_str_eq(why, LACKS "CR8-load exiting, CR8-store exiting, "
+				    "64-bit host on exit (host address-space size), "
 				    "save IA32_PAT on exit, load IA32_PAT on exit, "
 				    "save IA32_EFER on exit, load IA32_EFER on exit, "
 				    "load IA32_PAT on entry, load IA32_EFER on entry");
@@ -466,7 +470,7 @@ Test(vmx_caps, builds_without_secondary_controls)
 	c.true_procbased &= ~(PROC_SECONDARY << 32);
 	build_ok(&c, &cfg);
 	/* 0x32000480 | 0x04006172 */
-	cr_assert_eq(cfg.proc, 0x360065fa, "proc 0x%x", cfg.proc);
+	cr_assert_eq(cfg.proc, 0x361865fa, "proc 0x%x", cfg.proc);
 	cr_assert_eq(cfg.proc2, 0);
 	cr_assert(!cfg.ept && !cfg.vpid && !cfg.unrestricted);
 	cr_assert_eq(cfg.invvpid_type, 0);
@@ -588,8 +592,8 @@ Test(vmx_caps, forced_bits_are_kept)
 	c.true_procbased |= PROC_CR3_LOAD_EXIT;
 	c.true_pinbased |= PIN_VIRTUAL_NMIS;
 	build_ok(&c, &cfg);
-	cr_assert_eq(cfg.entry, 0xd1fb | ENTRY_IA32E_GUEST);
-	cr_assert_eq(cfg.proc, 0xb60065fa | PROC_CR3_LOAD_EXIT);
+	cr_assert_eq(cfg.entry, 0xd1ff | ENTRY_IA32E_GUEST);
+	cr_assert_eq(cfg.proc, 0xb61865fa | PROC_CR3_LOAD_EXIT);
 	cr_assert_eq(cfg.pin, 0x5f | PIN_VIRTUAL_NMIS);
 }
 

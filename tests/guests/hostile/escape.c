@@ -49,6 +49,9 @@ static const struct {
 	{ "hostile.wrmsr_mtrr_physbase0_gp", 0x200, 0x6 },
 	{ "hostile.wrmsr_debugctl_gp", 0x1d9, 0x1 },
 	{ "hostile.wrmsr_x2apic_icr_gp", 0x830, 0xc4500 }, /* INIT to all but self */
+	/* allowed MSRs with reserved bits set: #GP, and umbra never loads them */
+	{ "hostile.wrmsr_sfmask_reserved_gp", 0xc0000084, 1ull << 32 },
+	{ "hostile.wrmsr_lstar_noncanonical_gp", 0xc0000082, 1ull << 47 },
 };
 
 /* SVM and VMX instructions, which the CPUID model hides, must raise #UD. */
