@@ -273,6 +273,7 @@ enum vmcs_field {
 _Static_assert(FIELD_GET(VMCS_FIELD_WIDTH, VMCS_GUEST_PHYS_ADDR) == 1, "64-bit field");
 _Static_assert(FIELD_GET(VMCS_FIELD_WIDTH, VMCS_EXIT_REASON) == 2, "32-bit field");
 _Static_assert(FIELD_GET(VMCS_FIELD_WIDTH, VMCS_HOST_RIP) == 3, "natural-width field");
+_Static_assert(VMCS_HOST_RSP == 0x6C14, "vmx_entry.S spells this encoding out");
 
 /* ---------------------------------------------------------------- exit information (SDM 28.2, appendix C) */
 
