@@ -19,7 +19,6 @@
  */
 #define IOPM_ORDER 2  /* 12 KiB used of 16 */
 #define MSRPM_ORDER 1 /* 8 KiB */
-#define PAT_POWER_ON 0x0007040600070406ULL
 
 struct svm_vcpu {
 	struct vmcb *vmcb;
@@ -195,14 +194,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err,
 	v->vendor = s;
 	init_control(&s->vmcb->ctl, v->vm);
 	init_save(&s->vmcb->save, g);
-	memset(v->gpr, 0, sizeof(v->gpr));
-	v->gpr[GPR_RAX] = g->rax;
-	v->gpr[GPR_RBX] = g->rbx;
-	v->gpr[GPR_RDI] = g->rdi;
-	v->gpr[GPR_RSI] = g->rsi;
-	v->gpr[GPR_RSP] = g->rsp;
-	v->rip = g->rip;
-	v->rflags = 0x2;
+	vcpu_set_start(v, g);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "vmx_svm/vcpu.h"
 
 #include "arch/x86/cpu.h"
+#include "core/kstring.h"
 #include "core/vm.h"
 #include "vmx_svm/exits.h"
 
@@ -405,6 +406,18 @@ static void load_cpu_state(struct vcpu *v)
 	write_dr(3, v->dr[3]);
 	write_dr6(v->dr6);
 	fpu_owner = v;
+}
+
+void vcpu_set_start(struct vcpu *v, const struct guest_start *g)
+{
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->gpr[GPR_RAX] = g->rax;
+	v->gpr[GPR_RBX] = g->rbx;
+	v->gpr[GPR_RDI] = g->rdi;
+	v->gpr[GPR_RSI] = g->rsi;
+	v->gpr[GPR_RSP] = g->rsp;
+	v->rip = g->rip;
+	v->rflags = RFLAGS_FIXED;
 }
 
 void vcpu_forget(struct vcpu *v)

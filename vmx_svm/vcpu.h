@@ -150,8 +150,13 @@ extern const struct vendor_ops *vendor;
 
 /* Run a vCPU until its VM ends or its time slice does (v->preempted). */
 void vcpu_run(struct vcpu *v);
+/* The loader's start state in the neutral registers (back ends' vcpu_init). */
+void vcpu_set_start(struct vcpu *v, const struct guest_start *g);
 /* The vCPU is gone: its FPU/debug state no longer needs saving. */
 void vcpu_forget(struct vcpu *v);
+
+/* RFLAGS with only its always-one bit, as after reset. */
+#define RFLAGS_FIXED 0x2
 
 /* Vector numbers the handlers inject. */
 #define VEC_UD 6

@@ -3,6 +3,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
+#include "arch/x86/trap.h"
 #include "core/console.h"
 #include "core/kstring.h"
 #include "core/log.h"
@@ -25,9 +26,7 @@
  * and a MOV that would change one exits to vcpu.c's handle_cr, which checks
  * it and calls vmx_cr_write below. Every other bit is the guest's own.
  */
-#define PAT_POWER_ON 0x0007040600070406ULL
 #define DR7_INIT 0x400
-#define RFLAGS_FIXED 0x2
 
 struct vmx_config vmx_cfg;
 struct vmx_caps vmx_caps_raw;
@@ -239,14 +238,6 @@ static u16 read_sel(int which)
 	return s;
 }
 
-/* The base of the TSS that TR selects: a 16-byte system descriptor. */
-static u64 tss_base(const struct desc_ptr *gdt, u16 tr)
-{
-	const u64 *d = (const u64 *)(uintptr_t)(gdt->base + (tr & ~7u));
-	return FIELD_GET(GENMASK(39, 16), d[0]) | (FIELD_GET(GENMASK(63, 56), d[0]) << 24) |
-	       ((d[1] & 0xFFFFFFFF) << 32);
-}
-
 /* Where a VM exit lands: umbra's own state, which does not change after boot. */
 static void write_host_state(void)
 {
@@ -267,7 +258,7 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_TR_SEL, tr);
 	vmwrite(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
 	vmwrite(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
-	vmwrite(VMCS_HOST_TR_BASE, tss_base(&gdt, tr));
+	vmwrite(VMCS_HOST_TR_BASE, gdt_tss_base());
 	vmwrite(VMCS_HOST_GDTR_BASE, gdt.base);
 	vmwrite(VMCS_HOST_IDTR_BASE, idt.base);
 	vmwrite(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_SYSENTER_CS));
@@ -387,14 +378,8 @@ static int vmx_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err,
 	write_host_state();
 	write_controls(v->vm, g->mode == GUEST_MODE_LONG64);
 	write_guest_state(s, g);
-	memset(v->gpr, 0, sizeof(v->gpr));
-	v->gpr[GPR_RAX] = g->rax;
-	v->gpr[GPR_RBX] = g->rbx;
-	v->gpr[GPR_RDI] = g->rdi;
-	v->gpr[GPR_RSI] = g->rsi;
-	v->gpr[GPR_RSP] = g->rsp;
-	v->rip = s->exit_rip = g->rip;
-	v->rflags = RFLAGS_FIXED;
+	vcpu_set_start(v, g);
+	s->exit_rip = g->rip;
 	if (write_failures != failures) {
 		ksnprintf(err, errlen, "its VMCS could not be written (see the VMWRITE error)");
 		return -1;
@@ -504,7 +489,11 @@ static int enter_until_real_exit(struct vcpu *v)
 static void prepare_debug_state(struct vcpu *v)
 {
 	u64 shadow = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
-	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	u64 intr;
+
+	if (v->rip == vmx_of(v)->exit_rip && !(v->rflags & RFLAGS_TF))
+		return; /* the common case: nothing to read */
+	intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
 	if ((intr & shadow) && v->rip != vmx_of(v)->exit_rip) {
 		intr &= ~shadow;

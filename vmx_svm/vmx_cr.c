@@ -62,7 +62,11 @@ struct cr_state {
 /* PDPTE bits that must be 0 in a present entry: 2:1, 8:5, and 63:MAXPHYADDR. */
 static u64 pdpte_reserved(void)
 {
-	return GENMASK(2, 1) | GENMASK(8, 5) | GENMASK(63, cpuid(0x80000008, 0).eax & 0xFF);
+	static u64 rsvd;
+
+	if (!rsvd)
+		rsvd = GENMASK(2, 1) | GENMASK(8, 5) | GENMASK(63, cpuid(0x80000008, 0).eax & 0xFF);
+	return rsvd;
 }
 
 /* With EPT, entering PAE paging takes the four PDPTEs from the VMCS, not

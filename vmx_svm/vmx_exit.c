@@ -137,7 +137,8 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 	}
 	/* Outside 64-bit code the instruction pointer wraps at 4 GiB. */
 	e->next_rip = v->rip + vmread(VMCS_EXIT_INSN_LEN);
-	if (!(vmread(VMCS_GUEST_EFER) & EFER_LMA) || !(vmread(VMCS_GUEST_CS_AR) & VMX_AR_L))
+	if ((e->next_rip >> 32) &&
+	    (!(vmread(VMCS_GUEST_EFER) & EFER_LMA) || !(vmread(VMCS_GUEST_CS_AR) & VMX_AR_L)))
 		e->next_rip &= GENMASK(31, 0);
 	if (basic < VMX_NR_EXIT_REASONS && insn_exits[basic]) {
 		e->reason = (enum exit_reason)(insn_exits[basic] - 1);

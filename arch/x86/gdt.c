@@ -45,6 +45,11 @@ static u64 gdt[5] __aligned(16);
 static struct tss64 tss __aligned(16);
 static u8 ist_stacks[3][IST_STACK_SIZE] __aligned(16);
 
+u64 gdt_tss_base(void)
+{
+	return (u64)(uintptr_t)&tss;
+}
+
 static void tss_descriptor(u64 *slot)
 {
 	u64 base = (u64)(uintptr_t)&tss;

@@ -28,6 +28,8 @@ _Static_assert(__builtin_offsetof(struct trap_frame, rip) == (size_t)17 * 8, "tr
 #define VEC_SPURIOUS 255 /* the LAPIC's spurious vector */
 
 void gdt_init(void);
+/* Where umbra's TSS is (the host state a VM exit loads into TR). */
+u64 gdt_tss_base(void);
 /* IST stack index for a vector, 0 to stay on the current stack. */
 unsigned gdt_ist_for_vector(unsigned vector);
 void idt_init(void);
