@@ -116,6 +116,9 @@ PURE_X86 := \
 	drivers/acpi_rsdp.c \
 	mm/gwalk.c \
 	mm/pt_x86.c \
+	mm/shadow.c \
+	mm/shadow_fault.c \
+	mm/shadow_rmap.c \
 	vmx_svm/features.c \
 	vmx_svm/emulate.c \
 	vmx_svm/vmx_caps.c \
@@ -134,8 +137,10 @@ K_X86 := \
 	arch/x86/lapic.c \
 	vmx_svm/vcpu.c \
 	vmx_svm/exits.c \
+	vmx_svm/vshadow.c \
 	vmx_svm/svm.c \
 	vmx_svm/svm_msr.c \
+	vmx_svm/svm_shadow.c \
 	vmx_svm/vmx.c \
 	vmx_svm/vmx_cr.c \
 	vmx_svm/vmx_exit.c \

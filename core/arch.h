@@ -37,6 +37,8 @@ int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size
 void arch_vm_free(struct vm *vm);
 /* How the VM runs, for its "created" line: "svm npt asid=1", "el2 stage2 vmid=1 ipa=40". */
 int arch_vm_describe(const struct vm *vm, char *buf, size_t len);
+/* Architecture counters for the VM's end-of-run report (x86: shadow paging). */
+void arch_vm_report(const struct vm *vm);
 
 /* Raise a breakpoint trap and return how many the handler has seen in all. */
 u64 arch_breakpoint_selftest(void);

@@ -2,10 +2,12 @@
 #include "core/cmdline.h"
 
 #include "compiler.h"
+#include "mm/shadow.h" /* SHADOW_MIN_BUDGET */
 
 #define SHOW_MAX 64 /* longest word quoted whole in a message */
 #define MODULE_MEM_DEFAULT MiB(64)
-#define MODULE_NAME_DEFAULT "guest" /* when the path gives no usable name */
+#define MODULE_NAME_DEFAULT "guest"	 /* when the path gives no usable name */
+#define MODULE_SHADOW_PAGES_MAX 1048576u /* shadow_pages=: 4 GiB of shadow tables */
 
 /* A word of the line: not NUL-terminated. */
 struct word {
@@ -314,53 +316,127 @@ static bool mem_valid(const struct word *w, u64 *mem)
 /* Options other issues will give meaning to; accepted without a word now. */
 static bool module_reserved(const struct word *key)
 {
-	return word_is(key, "tdp") || word_is(key, "cpus");
+	return word_is(key, "cpus");
 }
+
+/* Each module option's parser: applies a good value, reports a bad one by
+ * name and returns the number of problems (0 or 1). */
+static int mod_name(struct module_opts *out, const struct word *val)
+{
+	char shown[SHOW_MAX];
+
+	if (name_valid(val)) {
+		set_name(out->name, val);
+		return 0;
+	}
+	pr_warn("module %s: bad value '%s' for name= (use 1 to %d of A-Z a-z 0-9 _ - .)", out->name,
+		show(val, shown, sizeof(shown)), MODULE_NAME_MAX - 1);
+	return 1;
+}
+
+static int mod_mem(struct module_opts *out, const struct word *val)
+{
+	char shown[SHOW_MAX];
+	u64 mem;
+
+	if (mem_valid(val, &mem)) {
+		out->mem = mem;
+		return 0;
+	}
+	pr_warn("module %s: bad value '%s' for mem= (use 1M to 1T in 4K steps, like 64M)",
+		out->name, show(val, shown, sizeof(shown)));
+	return 1;
+}
+
+static int mod_slices(struct module_opts *out, const struct word *val)
+{
+	char shown[SHOW_MAX];
+	u64 n;
+
+	if (parse_size(val->s, val->len, &n) && n >= 1 && n <= 1000000000) {
+		out->slices = n;
+		return 0;
+	}
+	pr_warn("module %s: bad value '%s' for slices= (use 1 to 1000000000)", out->name,
+		show(val, shown, sizeof(shown)));
+	return 1;
+}
+
+static int mod_ipa(struct module_opts *out, const struct word *val)
+{
+	char shown[SHOW_MAX];
+	u64 bits;
+
+	if (parse_size(val->s, val->len, &bits) && bits >= 32 && bits <= 52) {
+		out->ipa_bits = (u32)bits;
+		return 0;
+	}
+	pr_warn("module %s: bad value '%s' for ipa= (use 32 to 52 bits)", out->name,
+		show(val, shown, sizeof(shown)));
+	return 1;
+}
+
+static int mod_tdp(struct module_opts *out, const struct word *val)
+{
+	char shown[SHOW_MAX];
+
+	if (word_is(val, "on") || word_is(val, "off")) {
+		out->tdp = word_is(val, "on") ? TDP_ON : TDP_OFF;
+		return 0;
+	}
+	pr_warn("module %s: bad value '%s' for tdp= (use on|off)", out->name,
+		show(val, shown, sizeof(shown)));
+	return 1;
+}
+
+/* A decimal number of at most 9 digits (no sign, suffix or 0x: a page count). */
+static bool parse_decimal(const struct word *w, u64 *out)
+{
+	u64 val = 0;
+
+	if (w->len == 0 || w->len > 9)
+		return false;
+	for (size_t i = 0; i < w->len; i++) {
+		if (w->s[i] < '0' || w->s[i] > '9')
+			return false;
+		val = val * 10 + (u64)(w->s[i] - '0');
+	}
+	*out = val;
+	return true;
+}
+
+static int mod_shadow_pages(struct module_opts *out, const struct word *val)
+{
+	char shown[SHOW_MAX];
+	u64 n;
+
+	if (parse_decimal(val, &n) && n >= SHADOW_MIN_BUDGET && n <= MODULE_SHADOW_PAGES_MAX) {
+		out->shadow_pages = (u32)n;
+		return 0;
+	}
+	pr_warn("module %s: bad value '%s' for shadow_pages= (use %u to %u pages, in decimal)",
+		out->name, show(val, shown, sizeof(shown)), (unsigned)SHADOW_MIN_BUDGET,
+		(unsigned)MODULE_SHADOW_PAGES_MAX);
+	return 1;
+}
+
+static const struct {
+	const char *key;
+	int (*apply)(struct module_opts *out, const struct word *val);
+} module_keys[] = {
+	{ "name", mod_name }, { "mem", mod_mem }, { "slices", mod_slices },
+	{ "ipa", mod_ipa },   { "tdp", mod_tdp }, { "shadow_pages", mod_shadow_pages },
+};
 
 /* Apply one module option; returns the number of problems (0 or 1). */
 static int module_option(struct module_opts *out, const struct word *whole, const struct word *key,
 			 const struct word *val, bool has_eq)
 {
 	char shown[SHOW_MAX];
-	u64 mem;
 
-	if (has_eq && word_is(key, "name")) {
-		if (name_valid(val)) {
-			set_name(out->name, val);
-			return 0;
-		}
-		pr_warn("module %s: bad value '%s' for name= (use 1 to %d of A-Z a-z 0-9 _ - .)",
-			out->name, show(val, shown, sizeof(shown)), MODULE_NAME_MAX - 1);
-		return 1;
-	}
-	if (has_eq && word_is(key, "mem")) {
-		if (mem_valid(val, &mem)) {
-			out->mem = mem;
-			return 0;
-		}
-		pr_warn("module %s: bad value '%s' for mem= (use 1M to 1T in 4K steps, like 64M)",
-			out->name, show(val, shown, sizeof(shown)));
-		return 1;
-	}
-	if (has_eq && word_is(key, "slices")) {
-		u64 n;
-		if (parse_size(val->s, val->len, &n) && n >= 1 && n <= 1000000000) {
-			out->slices = n;
-			return 0;
-		}
-		pr_warn("module %s: bad value '%s' for slices= (use 1 to 1000000000)", out->name,
-			show(val, shown, sizeof(shown)));
-		return 1;
-	}
-	if (has_eq && word_is(key, "ipa")) {
-		u64 bits;
-		if (parse_size(val->s, val->len, &bits) && bits >= 32 && bits <= 52) {
-			out->ipa_bits = (u32)bits;
-			return 0;
-		}
-		pr_warn("module %s: bad value '%s' for ipa= (use 32 to 52 bits)", out->name,
-			show(val, shown, sizeof(shown)));
-		return 1;
+	for (size_t i = 0; has_eq && i < ARRAY_SIZE(module_keys); i++) {
+		if (word_is(key, module_keys[i].key))
+			return module_keys[i].apply(out, val);
 	}
 	if (has_eq && module_reserved(key))
 		return 0;
@@ -422,6 +498,8 @@ int module_opts_parse(const char *cmdline, struct module_opts *out)
 	out->mem = MODULE_MEM_DEFAULT;
 	out->ipa_bits = 0;
 	out->slices = 0;
+	out->tdp = TDP_DEFAULT;
+	out->shadow_pages = 0;
 	out->guest_cmdline = "";
 	while (opt_next(&it, &whole, &key, &val, &has_eq))
 		problems += module_option(out, &whole, &key, &val, has_eq);

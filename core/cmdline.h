@@ -44,6 +44,9 @@ void cmdline_defaults(struct umbra_config *cfg);
  */
 int cmdline_parse(const char *cmdline, struct umbra_config *cfg);
 
+/* A module's tdp= (nested paging on or off for that guest). */
+enum module_tdp { TDP_DEFAULT = 0, TDP_ON = 1, TDP_OFF = 2 };
+
 /* Options of one guest module: "path name=<n> mem=<size>". */
 #define MODULE_NAME_MAX 32
 #define MODULE_OPTS_MAX 256 /* bytes of a module's options part kept (as boot_info keeps) */
@@ -52,6 +55,8 @@ struct module_opts {
 	u64 mem;		    /* bytes, mem= with K/M/G suffix, default 64M */
 	u32 ipa_bits;		    /* ipa= (arm64 stage-2 input width, 32..52); 0: the default */
 	u64 slices;		    /* slices=: time slices before umbra ends it; 0: no limit */
+	u8 tdp;			    /* tdp=on|off (enum module_tdp); TDP_DEFAULT: umbra's own tdp= */
+	u32 shadow_pages;	    /* shadow_pages=: shadow page budget (x86); 0: the default */
 	const char *guest_cmdline;  /* module_cmdline_parse: what follows "--" ("" if none) */
 };
 

@@ -91,6 +91,16 @@ static void report_boot(const struct boot_info *bi)
 	kprintf("cmdline: '%s'\n", bi->cmdline);
 }
 
+/* umbra's own tdp=off is the default of every module that does not say
+ * tdp= itself (a module's tdp=on still asks for nested paging). */
+static void apply_global_tdp(u32 nr_mods)
+{
+	for (u32 i = 0; i < nr_mods && !config.tdp; i++) {
+		if (module_opts[i].tdp == TDP_DEFAULT)
+			module_opts[i].tdp = TDP_OFF;
+	}
+}
+
 /* Every module becomes a VM; true when every one of them passed. */
 static bool run_guests(const struct boot_info *bi)
 {
@@ -106,6 +116,7 @@ static bool run_guests(const struct boot_info *bi)
 	if (!arch_slice_init())
 		pr_warn("umbra: no slice timer: each guest runs until it ends, one after "
 			"another\n");
+	apply_global_tdp(bi->nr_mods);
 	vm_create_all(bi, module_opts, mem_palloc());
 	return vm_run_all();
 }

@@ -161,6 +161,7 @@ static void vm_finish(struct vm *vm)
 	kprintf("vm %u %s: ended: %s; status=%u result=%s\n", vm->id, vm->name, vm->reason,
 		vm->status, vm->passed ? "pass" : "fail");
 	report_exits(vm);
+	arch_vm_report(vm);
 	vm_free(vm);
 }
 

@@ -205,6 +205,8 @@ static u8 address_size(const struct dec *d)
 {
 	if (d->mode == 64)
 		return d->adsize_pfx ? 4 : 8;
+	if (d->mode == 16)
+		return d->adsize_pfx ? 4 : 2;
 	return d->adsize_pfx ? 2 : 4;
 }
 
@@ -262,6 +264,17 @@ static int modrm_32_64(struct dec *d, u8 mod, u8 rm)
 	return fetch_le(d, disp_len, true, &m->disp);
 }
 
+/* The memory operand a ModRM byte (mod != 3) names, with its SIB and displacement. */
+static int parse_mem(struct dec *d, u8 modrm)
+{
+	u8 mod = (u8)FIELD_GET(MODRM_MOD, modrm);
+	u8 rm = (u8)FIELD_GET(MODRM_RM, modrm);
+
+	if (address_size(d) == 2)
+		return modrm_16(d, mod, rm);
+	return modrm_32_64(d, mod, rm);
+}
+
 /* ModRM with a memory operand; *reg gets the reg field extended by REX.R. */
 static int parse_modrm(struct dec *d, u8 *reg)
 {
@@ -269,14 +282,10 @@ static int parse_modrm(struct dec *d, u8 *reg)
 	int rc = fetch(d, &modrm);
 	if (rc)
 		return rc;
-	u8 mod = (u8)FIELD_GET(MODRM_MOD, modrm);
-	u8 rm = (u8)FIELD_GET(MODRM_RM, modrm);
-	if (mod == MOD_REGISTER)
+	if (FIELD_GET(MODRM_MOD, modrm) == MOD_REGISTER)
 		return fail(d, EMUL_ERR_UNSUPPORTED, "register operand (no memory access)");
 	*reg = (u8)(FIELD_GET(MODRM_REG, modrm) | rex_bit(d, REX_R));
-	if (address_size(d) == 2)
-		return modrm_16(d, mod, rm);
-	return modrm_32_64(d, mod, rm);
+	return parse_mem(d, modrm);
 }
 
 /* The register operand of an 8-bit MOV: without REX, 4..7 are AH CH DH BH. */
@@ -504,9 +513,8 @@ void emul_load_apply(u64 gpr[16], const struct emul_insn *in, u64 value)
 	}
 }
 
-u64 emul_mem_offset(const u64 gpr[16], const struct emul_insn *in, u64 rip)
+static u64 mem_offset(const u64 gpr[16], const struct emul_mem *m, u64 next_rip)
 {
-	const struct emul_mem *m = &in->mem;
 	u64 off = m->disp;
 
 	if (m->base != EMUL_REG_NONE)
@@ -514,8 +522,152 @@ u64 emul_mem_offset(const u64 gpr[16], const struct emul_insn *in, u64 rip)
 	if (m->index != EMUL_REG_NONE)
 		off += gpr[m->index % NR_GPRS] * m->scale;
 	if (m->rip_rel)
-		off += rip + in->len;
+		off += next_rip;
 	return off & size_mask(m->addr_size);
+}
+
+u64 emul_mem_offset(const u64 gpr[16], const struct emul_insn *in, u64 rip)
+{
+	return mem_offset(gpr, &in->mem, rip + in->len);
+}
+
+/* ---------------------------------------------------------------- system instructions */
+
+/*
+ * The control-register instructions a shadow-paged SVM guest exits on
+ * without the CPU saying which form or register it was (no decode assists):
+ *
+ *   0F 20 /r  MOV r, CRn      0F 22 /r  MOV CRn, r     (reg = CR, r/m = GPR,
+ *                                                        mod ignored: always
+ *                                                        a register operand)
+ *   0F 06     CLTS            0F 01 /4  SMSW r/m       0F 01 /6  LMSW r/m16
+ *   0F 01 /7  INVLPG m        (mod = 3 there is SWAPGS, RDTSCP, ...: refused)
+ */
+#define OP2_GROUP7 0x01
+#define OP2_CLTS 0x06
+#define OP2_MOV_FROM_CR 0x20
+#define OP2_MOV_TO_CR 0x22
+#define GRP7_SMSW 4
+#define GRP7_LMSW 6
+#define GRP7_INVLPG 7
+
+/* Register operands are as wide as the operand size; 16-bit code's default is 16. */
+static u8 sys_operand_size(const struct dec *d)
+{
+	if (d->mode == 16)
+		return d->opsize_pfx ? 4 : 2;
+	return operand_size(d);
+}
+
+/* 0F 01 /4, /6, /7: the reg field picks the instruction, r/m is its operand. */
+static int dec_group7(struct dec *d, struct emul_sys *s)
+{
+	u8 modrm;
+	int rc = fetch(d, &modrm);
+	if (rc)
+		return rc;
+	bool mem = FIELD_GET(MODRM_MOD, modrm) != MOD_REGISTER;
+
+	switch (FIELD_GET(MODRM_REG, modrm)) {
+	case GRP7_SMSW:
+		s->op = EMUL_SYS_SMSW;
+		s->size = mem ? 2 : sys_operand_size(d); /* memory: always a word */
+		break;
+	case GRP7_LMSW:
+		s->op = EMUL_SYS_LMSW;
+		s->size = 2;
+		break;
+	case GRP7_INVLPG:
+		if (!mem)
+			return fail(d, EMUL_ERR_UNSUPPORTED,
+				    "0F 01 /7 with a register is not INVLPG");
+		s->op = EMUL_SYS_INVLPG;
+		s->size = 1;
+		break;
+	default:
+		return fail(d, EMUL_ERR_UNSUPPORTED, "0F 01 form not decoded");
+	}
+	s->mem_op = mem;
+	if (!mem) {
+		s->reg = (u8)(FIELD_GET(MODRM_RM, modrm) | rex_bit(d, REX_B));
+		return 0;
+	}
+	return parse_mem(d, modrm);
+}
+
+/* 0F 20 / 0F 22: MOV to or from a control register; 32 bits wide, 64 in 64-bit mode. */
+static int dec_mov_cr(struct dec *d, struct emul_sys *s, bool to_cr)
+{
+	u8 modrm;
+	int rc = fetch(d, &modrm);
+	if (rc)
+		return rc;
+	s->op = to_cr ? EMUL_SYS_MOV_TO_CR : EMUL_SYS_MOV_FROM_CR;
+	s->cr = (u8)(FIELD_GET(MODRM_REG, modrm) | rex_bit(d, REX_R));
+	s->reg = (u8)(FIELD_GET(MODRM_RM, modrm) | rex_bit(d, REX_B));
+	s->size = d->mode == 64 ? 8 : 4;
+	return 0;
+}
+
+static int dec_sys(struct dec *d, u8 op, struct emul_sys *s)
+{
+	u8 op2;
+	int rc;
+
+	if (op != OP_TWO_BYTE)
+		return fail(d, EMUL_ERR_UNSUPPORTED, "not a control-register instruction");
+	rc = fetch(d, &op2);
+	if (rc)
+		return rc;
+	switch (op2) {
+	case OP2_CLTS:
+		s->op = EMUL_SYS_CLTS;
+		return 0;
+	case OP2_MOV_FROM_CR:
+	case OP2_MOV_TO_CR:
+		return dec_mov_cr(d, s, op2 == OP2_MOV_TO_CR);
+	case OP2_GROUP7:
+		return dec_group7(d, s);
+	default:
+		return fail(d, EMUL_ERR_UNSUPPORTED, "not a control-register instruction");
+	}
+}
+
+int emul_decode_sys(const u8 *bytes, size_t avail, unsigned mode_bits, struct emul_sys *out)
+{
+	/* The shared ModRM code fills an emul_insn; its mem part is copied out. */
+	struct emul_insn scratch;
+	struct dec d = {
+		.bytes = bytes, .avail = avail, .mode = mode_bits, .seg = -1, .out = &scratch
+	};
+	u8 op = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&scratch, 0, sizeof(scratch));
+	scratch.mem.base = EMUL_REG_NONE;
+	scratch.mem.index = EMUL_REG_NONE;
+	scratch.mem.scale = 1;
+	if (mode_bits != 16 && mode_bits != 32 && mode_bits != 64)
+		rc = fail(&d, EMUL_ERR_UNSUPPORTED, "CPU mode not emulated");
+	else
+		rc = parse_prefixes(&d, &op);
+	if (!rc)
+		rc = dec_sys(&d, op, out);
+	out->why = scratch.why;
+	if (rc)
+		return rc;
+	out->len = (u8)d.pos;
+	out->mode_bits = (u8)mode_bits;
+	scratch.mem.addr_size = address_size(&d);
+	scratch.mem.seg = effective_seg(&d);
+	out->mem = scratch.mem;
+	return 0;
+}
+
+u64 emul_sys_mem_offset(const u64 gpr[16], const struct emul_sys *s, u64 rip)
+{
+	return mem_offset(gpr, &s->mem, rip + s->len);
 }
 
 size_t emul_format_bytes(const u8 *bytes, size_t n, char *buf, size_t buflen)

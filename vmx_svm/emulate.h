@@ -114,6 +114,47 @@ void emul_load_apply(u64 gpr[16], const struct emul_insn *in, u64 value);
 u64 emul_mem_offset(const u64 gpr[16], const struct emul_insn *in, u64 rip);
 
 /*
+ * The control-register instructions a shadow-paged guest exits on (the
+ * CR0/CR3/CR4 and INVLPG intercepts of SVM, whose exits without decode
+ * assists name neither the form nor the register): MOV r, CRn (0F 20 /r);
+ * MOV CRn, r (0F 22 /r); CLTS (0F 06); SMSW r/m (0F 01 /4); LMSW r/m16
+ * (0F 01 /6); INVLPG m (0F 01 /7). Prefixes as emul_decode() takes them
+ * (LOCK and REP refused); REX.R selects CR8-CR15, REX.B the upper
+ * registers. MOV CR ignores ModRM.mod: its r/m is always a register.
+ */
+enum emul_sys_op {
+	EMUL_SYS_MOV_FROM_CR = 1, /* MOV r, CRn: reg = CRn */
+	EMUL_SYS_MOV_TO_CR,	  /* MOV CRn, r */
+	EMUL_SYS_CLTS,
+	EMUL_SYS_SMSW,
+	EMUL_SYS_LMSW,
+	EMUL_SYS_INVLPG,
+};
+
+struct emul_sys {
+	u8 op;		     /* enum emul_sys_op */
+	u8 len;		     /* bytes, prefixes included (1..15) */
+	u8 cr;		     /* MOV CR: the control register number (0..15) */
+	u8 reg;		     /* MOV CR, and SMSW/LMSW without mem_op: the general register */
+	bool mem_op;	     /* SMSW/LMSW/INVLPG: the operand is memory, described by mem */
+	u8 size;	     /* operand bytes: MOV CR 4 or 8; SMSW 2, 4 or 8 (memory: 2); LMSW 2 */
+	u8 mode_bits;	     /* 16, 32 or 64, as passed */
+	struct emul_mem mem; /* valid when mem_op */
+	const char *why;     /* on error: a short reason */
+};
+
+/*
+ * Decode one of the instructions above at bytes[0..avail) for code whose
+ * default operand and address size is mode_bits (16, 32; 64 for 64-bit
+ * mode). Returns 0, -EMUL_ERR_TRUNCATED or -EMUL_ERR_UNSUPPORTED (any
+ * other instruction), as emul_decode() does.
+ */
+int emul_decode_sys(const u8 *bytes, size_t avail, unsigned mode_bits, struct emul_sys *out);
+
+/* The memory operand's offset within its segment (mem_op), as emul_mem_offset(). */
+u64 emul_sys_mem_offset(const u64 gpr[16], const struct emul_sys *s, u64 rip);
+
+/*
  * Print n instruction bytes as "c7 05 00 00 b0 fe" into buf (always
  * NUL-terminated when buflen > 0; bytes that do not fit are left out).
  * Returns the length of the string written.

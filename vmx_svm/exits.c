@@ -36,7 +36,7 @@ void handle_io(struct vcpu *v, const struct vm_exit *e)
 /* Up to max bytes of the instruction at the guest's RIP; stops at an unmapped page. */
 static size_t fetch_insn(struct vcpu *v, const struct vcpu_paging *p, u8 *buf, size_t max)
 {
-	struct gwalk_regs regs = { p->cr0, p->cr3, p->cr4, p->efer };
+	struct gwalk_regs regs = { .cr0 = p->cr0, .cr3 = p->cr3, .cr4 = p->cr4, .efer = p->efer };
 	size_t got = 0;
 
 	while (got < max) {
@@ -50,9 +50,17 @@ static size_t fetch_insn(struct vcpu *v, const struct vcpu_paging *p, u8 *buf, s
 	return got;
 }
 
+size_t vcpu_fetch_insn(struct vcpu *v, u8 *buf, size_t max)
+{
+	struct vcpu_paging p;
+
+	vendor->paging(v, &p);
+	return fetch_insn(v, &p, buf, max);
+}
+
 /* ---------------------------------------------------------------- MMIO and unbacked addresses */
 
-static bool decode_at_rip(struct vcpu *v, struct emul_insn *in)
+int vcpu_decode_at_rip(struct vcpu *v, struct emul_insn *in, bool end_on_failure)
 {
 	struct vcpu_paging p;
 	u8 bytes[EMUL_MAX_LEN];
@@ -61,24 +69,44 @@ static bool decode_at_rip(struct vcpu *v, struct emul_insn *in)
 
 	vendor->paging(v, &p);
 	if (p.mode_bits != 32 && p.mode_bits != 64) {
-		vm_end(v->vm, false, 0, "MMIO from %u-bit code is not emulated (rip 0x%llx)",
-		       p.mode_bits, (unsigned long long)v->rip);
-		return false;
+		if (end_on_failure)
+			vm_end(v->vm, false, 0,
+			       "MMIO from %u-bit code is not emulated (rip 0x%llx)", p.mode_bits,
+			       (unsigned long long)v->rip);
+		return -ERR_INVAL;
 	}
 	n = fetch_insn(v, &p, bytes, sizeof(bytes));
 	if (emul_decode(bytes, n, p.mode_bits, in) == 0)
-		return true;
-	emul_format_bytes(bytes, n, shown, sizeof(shown));
-	vm_end(v->vm, false, 0, "cannot emulate the instruction at rip 0x%llx [%s]: %s",
-	       (unsigned long long)v->rip, shown, in->why ? in->why : "unreadable");
-	return false;
+		return 0;
+	if (end_on_failure) {
+		emul_format_bytes(bytes, n, shown, sizeof(shown));
+		vm_end(v->vm, false, 0, "cannot emulate the instruction at rip 0x%llx [%s]: %s",
+		       (unsigned long long)v->rip, shown, in->why ? in->why : "unreadable");
+	}
+	return -ERR_INVAL;
+}
+
+void handle_mmio(struct vcpu *v, u64 addr)
+{
+	struct vm *vm = v->vm;
+	struct emul_insn in;
+	u64 val = 0;
+
+	if (vcpu_decode_at_rip(v, &in, true))
+		return;
+	if (in.write)
+		val = emul_store_value(v->gpr, &in);
+	if (vplat_mmio(&vm->plat, addr, in.size, in.write, &val) == VPLAT_UNBACKED)
+		vm_note_unbacked(vm, "address", addr, in.write);
+	if (!in.write)
+		emul_load_apply(v->gpr, &in, val);
+	v->rip += in.len;
 }
 
 void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vm *vm = v->vm;
-	u64 addr = e->tdp.gpa, val = 0;
-	struct emul_insn in;
+	u64 addr = e->tdp.gpa;
 
 	if (e->tdp.table_walk) {
 		vm_end(vm, false, 0,
@@ -103,15 +131,7 @@ void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
 		       (unsigned long long)addr);
 		return;
 	}
-	if (!decode_at_rip(v, &in))
-		return;
-	if (in.write)
-		val = emul_store_value(v->gpr, &in);
-	if (vplat_mmio(&vm->plat, addr, in.size, in.write, &val) == VPLAT_UNBACKED)
-		vm_note_unbacked(vm, "address", addr, in.write);
-	if (!in.write)
-		emul_load_apply(v->gpr, &in, val);
-	v->rip += in.len;
+	handle_mmio(v, addr);
 }
 
 /* ---------------------------------------------------------------- hypercalls */

@@ -9,6 +9,15 @@
 void handle_io(struct vcpu *v, const struct vm_exit *e);
 /* A guest-physical access the TDP table does not map: MMIO or unbacked (exits.c). */
 void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e);
+/* An access to guest-physical addr, which is not RAM: emulate the
+ * instruction at RIP against the VM's devices (exits.c). */
+void handle_mmio(struct vcpu *v, u64 addr);
+/* Up to max bytes of the guest's instruction at RIP (fewer at an unmapped page). */
+size_t vcpu_fetch_insn(struct vcpu *v, u8 *buf, size_t max);
+struct emul_insn;
+/* Decode the guest's instruction at RIP; 0, or -ERR_INVAL (the guest is
+ * ended with the reason when end_on_failure). */
+int vcpu_decode_at_rip(struct vcpu *v, struct emul_insn *in, bool end_on_failure);
 /* VMMCALL/VMCALL: docs/hypercalls.md (exits.c). */
 void handle_hypercall(struct vcpu *v, const struct vm_exit *e);
 

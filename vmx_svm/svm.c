@@ -9,25 +9,21 @@
 #include "mm/phys.h"
 #include "vmx_svm/features.h"
 #include "vmx_svm/svm_backend.h"
+#include "vmx_svm/vshadow.h"
 
 /*
  * One VMCB per vCPU; one IOPM and one MSRPM shared by all VMs, all ones, so
  * every port and every MSR access exits and vcpu.c decides. The VMCB's
  * clean bits tell the CPU which parts it may keep cached: umbra marks
  * everything clean after an entry and clears a bit whenever it writes a
- * field that bit covers.
+ * field that bit covers. A VM runs on NPT, or on shadow paging (svm_shadow.c)
+ * when the CPU has no NPT or the VM was given tdp=off.
  */
 #define IOPM_ORDER 2  /* 12 KiB used of 16 */
 #define MSRPM_ORDER 1 /* 8 KiB */
 
-struct svm_vcpu {
-	struct vmcb *vmcb;
-	u64 vmcb_pa;
-	bool ran;
-};
-
 static struct palloc *svm_pa;
-static struct svm_features feat;
+struct svm_features svm_feat;
 static u64 iopm_pa, msrpm_pa, host_vmcb_pa;
 static u32 next_asid = 1;
 /* Which VM (id + 1) last ran with each ASID: a different one must flush it first. */
@@ -57,7 +53,7 @@ static void read_features(void)
 	raw.leaf_edx = r.edx;
 	if (raw.ext_ecx & CPUID_80000001_ECX_SVM)
 		raw.vm_cr = rdmsr(MSR_VM_CR);
-	svm_features_decode(&raw, &feat);
+	svm_features_decode(&raw, &svm_feat);
 }
 
 const struct vendor_ops *svm_probe(struct palloc *pa)
@@ -65,15 +61,11 @@ const struct vendor_ops *svm_probe(struct palloc *pa)
 	u64 hsave;
 
 	read_features();
-	if (!feat.present)
+	if (!svm_feat.present)
 		return NULL;
-	if (feat.disabled) {
+	if (svm_feat.disabled) {
 		pr_err("svm: disabled by firmware (VM_CR.SVMDIS=1); enable SVM in the firmware "
 		       "setup\n");
-		return NULL;
-	}
-	if (!feat.npt) {
-		pr_err("svm: no nested paging (NPT); shadow paging is not built yet\n");
 		return NULL;
 	}
 	svm_pa = pa;
@@ -84,33 +76,37 @@ const struct vendor_ops *svm_probe(struct palloc *pa)
 	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave);
-	kprintf("svm: enabled: npt=1 nrips=%d vmcb_clean=%d flush_by_asid=%d asids=%u\n",
-		feat.nrips, feat.vmcb_clean, feat.flush_by_asid, feat.nr_asids);
+	kprintf("svm: enabled: npt=%d nrips=%d decode_assists=%d vmcb_clean=%d flush_by_asid=%d "
+		"asids=%u\n",
+		svm_feat.npt, svm_feat.nrips, svm_feat.decode_assists, svm_feat.vmcb_clean,
+		svm_feat.flush_by_asid, svm_feat.nr_asids);
+	if (!svm_feat.npt)
+		kprintf("svm: no nested paging (NPT): every VM uses shadow paging\n");
 	return &svm_ops;
-}
-
-static struct svm_vcpu *sv(const struct vcpu *v)
-{
-	return v->vendor;
 }
 
 struct vmcb *svm_vmcb(struct vcpu *v)
 {
-	return sv(v)->vmcb;
+	return svm_of(v)->vmcb;
 }
 
 /* ---------------------------------------------------------------- VMs */
 
-static int svm_vm_init(struct vm *vm)
+static int npt_init(struct vm *vm)
 {
 	if (pt_init(&vm->tdp, &pt_fmt_x86_64, 48, 4, svm_pa, OWNER_PGTABLE))
 		return -1;
 	if (!(cpuid(0x80000001, 0).edx & CPUID_EXT_EDX_PAGE1GB))
 		vm->tdp.block_mask &= (u8)~BIT(2);
 	/* Nested walks are user accesses (APM 15.25.5): leaves need U. */
-	if (vm_tdp_map_ram(vm, PT_R | PT_W | PT_X | PT_U))
+	return vm_tdp_map_ram(vm, PT_R | PT_W | PT_X | PT_U);
+}
+
+static int svm_vm_init(struct vm *vm)
+{
+	if (vshadow_wanted(vm, svm_feat.npt) ? vshadow_vm_init(vm) : npt_init(vm))
 		return -1;
-	if (next_asid >= feat.nr_asids || next_asid >= MAX_ASIDS) {
+	if (next_asid >= svm_feat.nr_asids || next_asid >= MAX_ASIDS) {
 		next_asid = 1;
 		pr_info("svm: ASIDs shared: a VM entering an ASID another VM used last flushes "
 			"it\n");
@@ -121,7 +117,10 @@ static int svm_vm_init(struct vm *vm)
 
 static void svm_vm_free(struct vm *vm)
 {
-	pt_destroy(&vm->tdp);
+	if (vm_uses_shadow(vm))
+		vshadow_vm_free(vm);
+	else
+		pt_destroy(&vm->tdp);
 }
 
 /* ---------------------------------------------------------------- vCPU state */
@@ -195,12 +194,15 @@ static int svm_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err,
 	init_control(&s->vmcb->ctl, v->vm);
 	init_save(&s->vmcb->save, g);
 	vcpu_set_start(v, g);
-	return 0;
+	if (!vm_uses_shadow(v->vm))
+		return 0;
+	svm_shadow_control(&s->vmcb->ctl);
+	return svm_shadow_start(v, err, errlen);
 }
 
 static void svm_vcpu_free(struct vcpu *v)
 {
-	struct svm_vcpu *s = sv(v);
+	struct svm_vcpu *s = svm_of(v);
 	if (s && s->vmcb_pa)
 		palloc_free(svm_pa, hpa(s->vmcb_pa), 0, OWNER_HV);
 	v->vendor = NULL;
@@ -235,7 +237,7 @@ static bool svm_insn_undefined(u64 code)
  * (a redundant prefix in front would make them longer; umbra assumes none). */
 static u64 next_rip(const struct vmcb *vmcb, u8 len)
 {
-	return feat.nrips ? vmcb->ctl.next_rip : vmcb->save.rip + len;
+	return svm_feat.nrips ? vmcb->ctl.next_rip : vmcb->save.rip + len;
 }
 
 static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
@@ -287,7 +289,7 @@ static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
 
 static void svm_run(struct vcpu *v, struct vm_exit *e)
 {
-	struct svm_vcpu *s = sv(v);
+	struct svm_vcpu *s = svm_of(v);
 	struct vmcb *vmcb = s->vmcb;
 
 	vmcb->save.rax = v->gpr[GPR_RAX];
@@ -300,11 +302,16 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 		v->vm->tlb_flush = true;
 	}
 	if (v->vm->tlb_flush) {
-		vmcb->ctl.tlb_control = feat.flush_by_asid ? SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
+		vmcb->ctl.tlb_control =
+			svm_feat.flush_by_asid ? SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
 		v->vm->tlb_flush = false;
 	}
-	if (!s->ran || !feat.vmcb_clean)
+	if (!s->ran || !svm_feat.vmcb_clean)
 		vmcb->ctl.clean = 0;
+	/* Legacy PAE loads the four PDPTEs with CR3, and umbra's PDPT page
+	 * under a shadow root can change: never let the CPU keep a cached CR3. */
+	if (vm_uses_shadow(v->vm) && !(vmcb->save.efer & EFER_LMA))
+		vmcb->ctl.clean &= ~SVM_CLEAN_CRX;
 
 	/*
 	 * GIF clear holds interrupts off while the host's IF is set, so that a
@@ -319,12 +326,14 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 		__asm__ volatile("sti; nop; cli" ::: "memory");
 
 	s->ran = true;
-	vmcb->ctl.clean = feat.vmcb_clean ? SVM_CLEAN_ALL : 0;
+	vmcb->ctl.clean = svm_feat.vmcb_clean ? SVM_CLEAN_ALL : 0;
 	v->gpr[GPR_RAX] = vmcb->save.rax;
 	v->gpr[GPR_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;
 	v->rflags = vmcb->save.rflags;
 	decode_exit(e, vmcb);
+	if (vm_uses_shadow(v->vm))
+		svm_shadow_decode(v, e);
 	if (e->reason == EXIT_MSR)
 		e->msr.index = (u32)v->gpr[GPR_RCX]; /* ECX is not in the VMCB */
 	/* An event the exit interrupted is delivered again on the next entry. */
@@ -337,19 +346,27 @@ static void svm_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
 	u64 ev = FIELD_PREP(SVM_EVTINJ_VECTOR, vector) |
 		 FIELD_PREP(SVM_EVTINJ_TYPE, SVM_EVTINJ_TYPE_EXC) | SVM_EVTINJ_VALID;
 	/* Real mode pushes no error codes. */
-	if (has_error && (sv(v)->vmcb->save.cr0 & CR0_PE))
+	if (has_error && (svm_of(v)->vmcb->save.cr0 & CR0_PE))
 		ev |= SVM_EVTINJ_EV | FIELD_PREP(SVM_EVTINJ_ERROR, error);
-	sv(v)->vmcb->ctl.event_inj = ev;
+	svm_of(v)->vmcb->ctl.event_inj = ev;
 }
 
 static void svm_paging(struct vcpu *v, struct vcpu_paging *p)
 {
-	const struct vmcb_save *s = &sv(v)->vmcb->save;
+	const struct svm_vcpu *sv = svm_of(v);
+	const struct vmcb_save *s = &sv->vmcb->save;
 
-	p->cr0 = s->cr0;
-	p->cr3 = s->cr3;
-	p->cr4 = s->cr4;
-	p->efer = s->efer & ~EFER_SVME;
+	if (vm_uses_shadow(v->vm)) {
+		p->cr0 = sv->guest_cr0;
+		p->cr3 = sv->guest_cr3;
+		p->cr4 = sv->guest_cr4;
+		p->efer = sv->guest_efer;
+	} else {
+		p->cr0 = s->cr0;
+		p->cr3 = s->cr3;
+		p->cr4 = s->cr4;
+		p->efer = s->efer & ~EFER_SVME;
+	}
 	p->cpl = s->cpl;
 	p->cs_base = (s->efer & EFER_LMA) && (s->cs.attrib & SVM_ATTR_L) ? 0 : s->cs.base;
 	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_ATTR_L))
@@ -358,23 +375,28 @@ static void svm_paging(struct vcpu *v, struct vcpu_paging *p)
 		p->mode_bits = (s->cs.attrib & SVM_ATTR_DB) ? 32 : 16;
 }
 
-/* umbra does not intercept CR accesses on SVM yet (the shadow MMU will):
- * these serve the neutral interface. */
+/* NPT VMs' CR accesses do not exit: these serve the neutral interface.
+ * Shadow-paged VMs' do, and see their own values (svm_shadow.c). */
 static u64 svm_cr_read(struct vcpu *v, unsigned cr)
 {
-	const struct vmcb *vmcb = sv(v)->vmcb;
+	const struct svm_vcpu *s = svm_of(v);
+	const struct vmcb *vmcb = s->vmcb;
 
 	if (cr == 8)
 		return vmcb->ctl.vintr & SVM_VINTR_TPR;
+	if (vm_uses_shadow(v->vm))
+		return cr == 0 ? s->guest_cr0 : cr == 3 ? s->guest_cr3 : s->guest_cr4;
 	return cr == 0 ? vmcb->save.cr0 : cr == 3 ? vmcb->save.cr3 : vmcb->save.cr4;
 }
 
 static int svm_cr_write(struct vcpu *v, unsigned cr, u64 val)
 {
-	struct vmcb *vmcb = sv(v)->vmcb;
+	struct vmcb *vmcb = svm_of(v)->vmcb;
 
 	if (cr == 8)
 		vmcb->ctl.vintr = (vmcb->ctl.vintr & ~(u64)SVM_VINTR_TPR) | val;
+	else if (vm_uses_shadow(v->vm))
+		return svm_shadow_cr_write(v, cr, val);
 	else if (cr == 0)
 		vmcb->save.cr0 = val;
 	else if (cr == 3)
@@ -383,6 +405,15 @@ static int svm_cr_write(struct vcpu *v, unsigned cr, u64 val)
 		vmcb->save.cr4 = val;
 	vmcb->ctl.clean &= ~SVM_CLEAN_CRX;
 	return CR_OK;
+}
+
+/* The guest's CR2, as the CPU would set it for a #PF umbra delivers. */
+static void svm_set_cr2(struct vcpu *v, u64 cr2)
+{
+	struct vmcb *vmcb = svm_of(v)->vmcb;
+
+	vmcb->save.cr2 = cr2;
+	vmcb->ctl.clean &= ~SVM_CLEAN_CR2;
 }
 
 const struct vendor_ops svm_ops = {
@@ -400,4 +431,5 @@ const struct vendor_ops svm_ops = {
 	.msr_write = svm_msr_write,
 	.cr_read = svm_cr_read,
 	.cr_write = svm_cr_write,
+	.set_cr2 = svm_set_cr2,
 };

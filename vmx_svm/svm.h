@@ -110,11 +110,16 @@ _Static_assert(VMCB_OFF(save.rax) == 0x5F8, "VMCB layout");
 _Static_assert(VMCB_OFF(save.cr2) == 0x640, "VMCB layout");
 _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 
+/* CR intercepts (offset 0x000): reads of CRn in bit n, writes in bit 16 + n. */
+#define SVM_INTERCEPT_CR_READ(n) BIT(n)
+#define SVM_INTERCEPT_CR_WRITE(n) BIT(16 + (n))
+
 /* Intercept vector 3 (offset 0x00C) and 4 (0x010). */
 #define SVM_INTERCEPT_INTR BIT(0)
 #define SVM_INTERCEPT_NMI BIT(1)
 #define SVM_INTERCEPT_CPUID BIT(18)
 #define SVM_INTERCEPT_HLT BIT(24)
+#define SVM_INTERCEPT_INVLPG BIT(25)
 #define SVM_INTERCEPT_INVLPGA BIT(26)
 #define SVM_INTERCEPT_IOIO BIT(27)
 #define SVM_INTERCEPT_MSR BIT(28)
@@ -133,6 +138,7 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_INTERCEPT_XSETBV BIT(13)
 #define SVM_INTERCEPT_INVD BIT(22)
 #define SVM_INTERCEPT_EXC_DB BIT(1)
+#define SVM_INTERCEPT_EXC_PF BIT(14)
 #define SVM_INTERCEPT_EXC_AC BIT(17)
 #define SVM_INTERCEPT_EXC_MC BIT(18)
 
@@ -151,12 +157,17 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_EVTINJ_ERROR GENMASK(63, 32)
 
 /* Exit codes. */
+#define SVM_EXIT_READ_CR0 0x000	 /* + n: MOV from CRn (and SMSW for CR0) */
+#define SVM_EXIT_WRITE_CR0 0x010 /* + n: MOV to CRn (and LMSW, CLTS for CR0) */
+#define SVM_EXIT_WRITE_CR15 0x01F
+#define SVM_EXIT_CR_NUM GENMASK(3, 0)
 #define SVM_EXIT_EXC_BASE 0x040
 #define SVM_EXIT_INTR 0x060
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_INVD 0x076
 #define SVM_EXIT_HLT 0x078
+#define SVM_EXIT_INVLPG 0x079
 #define SVM_EXIT_IOIO 0x07B
 #define SVM_EXIT_MSR 0x07C
 #define SVM_EXIT_SHUTDOWN 0x07F
@@ -182,6 +193,10 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_IOIO_REP BIT(3)
 #define SVM_IOIO_SIZE GENMASK(6, 4)
 #define SVM_IOIO_PORT GENMASK(31, 16)
+
+/* CR access EXITINFO1 with decode assists (APM 15.8.1): MOV CR names its GPR. */
+#define SVM_CR_INFO_MOV BIT(63)
+#define SVM_CR_INFO_GPR GENMASK(3, 0)
 
 /* NPF EXITINFO1: the nested page-fault error code. */
 #define SVM_NPF_PRESENT BIT(0)

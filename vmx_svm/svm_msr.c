@@ -2,6 +2,8 @@
 #include "vmx_svm/svm_backend.h"
 
 #include "arch/x86/cpu.h"
+#include "core/vm.h"
+#include "vmx_svm/vshadow.h"
 
 #define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
@@ -40,7 +42,8 @@ bool svm_msr_read(struct vcpu *v, u32 index, u64 *val)
 	u64 *p = slot(s, index);
 
 	if (index == MSR_EFER) {
-		*val = s->efer & ~EFER_SVME; /* the guest sees no SVM */
+		/* The guest sees no SVM; under shadow paging, its own value. */
+		*val = vm_uses_shadow(v->vm) ? svm_of(v)->guest_efer : s->efer & ~EFER_SVME;
 		return true;
 	}
 	if (index == MSR_IA32_PAT) {
@@ -59,13 +62,17 @@ bool svm_msr_read(struct vcpu *v, u32 index, u64 *val)
 
 static bool efer_write(struct vcpu *v, struct vmcb *vmcb, u64 val)
 {
-	u64 old = vmcb->save.efer;
+	bool shadow = vm_uses_shadow(v->vm);
+	u64 old = shadow ? svm_of(v)->guest_efer : vmcb->save.efer;
+	u64 cr0 = shadow ? svm_of(v)->guest_cr0 : vmcb->save.cr0;
 
 	if (val & ~(EFER_WRITABLE | EFER_LMA))
 		return false;
 	/* LME may not change while paging is on. */
-	if ((vmcb->save.cr0 & CR0_PG) && ((val ^ old) & EFER_LME))
+	if ((cr0 & CR0_PG) && ((val ^ old) & EFER_LME))
 		return false;
+	if (shadow)
+		return svm_shadow_efer_write(v, (val & EFER_WRITABLE) | (old & EFER_LMA));
 	vmcb->save.efer = (val & EFER_WRITABLE) | (old & EFER_LMA) | EFER_SVME;
 	vmcb->ctl.clean &= ~SVM_CLEAN_CRX;
 	return true;

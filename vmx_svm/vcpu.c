@@ -5,6 +5,7 @@
 #include "core/kstring.h"
 #include "core/vm.h"
 #include "vmx_svm/exits.h"
+#include "vmx_svm/vshadow.h"
 
 /*
  *   vcpu_run ──► vendor->run() ──► struct vm_exit ──► handler[reason]
@@ -337,6 +338,8 @@ static const exit_handler handlers[NR_EXIT_REASONS] = {
 	[EXIT_UNDEFINED] = handle_undefined,
 	[EXIT_CACHE_FLUSH] = handle_cache_flush,
 	[EXIT_CR_ACCESS] = handle_cr,
+	[EXIT_PAGE_FAULT] = handle_page_fault,
+	[EXIT_INVLPG] = handle_invlpg,
 	[EXIT_OTHER] = handle_other,
 };
 
@@ -354,6 +357,8 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_UNDEFINED] = "undefined",
 	[EXIT_CACHE_FLUSH] = "cache_flush",
 	[EXIT_CR_ACCESS] = "cr",
+	[EXIT_PAGE_FAULT] = "page_fault",
+	[EXIT_INVLPG] = "invlpg",
 	[EXIT_OTHER] = "other",
 };
 

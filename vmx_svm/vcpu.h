@@ -43,6 +43,8 @@ enum exit_reason {
 	EXIT_UNDEFINED,	  /* an instruction the guest's CPU model lacks (SVM/VMX, XSETBV): #UD */
 	EXIT_CACHE_FLUSH, /* INVD or WBINVD: done as WBINVD, never as a discard */
 	EXIT_CR_ACCESS,	  /* MOV to or from a control register the back end keeps a shadow of */
+	EXIT_PAGE_FAULT,  /* shadow paging: #PF on umbra's shadow tables */
+	EXIT_INVLPG,	  /* shadow paging: the guest invalidated a translation */
 	EXIT_OTHER,	  /* an intercept umbra did not ask for */
 	NR_EXIT_REASONS,
 };
@@ -78,6 +80,14 @@ struct vm_exit {
 			bool after_insn; /* ICEBP's #DB: delivered past the instruction */
 			u32 error;
 		} exc;
+		struct {
+			u64 gva;   /* the faulting linear address (CR2) */
+			u32 error; /* the hardware's error code (PF_* in mm/gwalk.h) */
+		} pf;
+		struct {
+			u64 gva;	/* the address INVLPG names */
+			bool gva_known; /* false: the CPU did not say (SVM without decode assists) */
+		} invlpg;
 		struct {
 			u8 cr;	      /* 0, 3, 4 or 8 */
 			u8 gpr;	      /* enum gpr: the register moved to or from */
@@ -141,6 +151,8 @@ struct vendor_ops {
 	 * end ended the VM: a mode this CPU cannot run). */
 	u64 (*cr_read)(struct vcpu *v, unsigned cr);
 	int (*cr_write)(struct vcpu *v, unsigned cr, u64 val);
+	/* The guest's CR2 (set before injecting a #PF the shadow MMU reflects). */
+	void (*set_cr2)(struct vcpu *v, u64 cr2);
 };
 
 enum { CR_OK, CR_GP, CR_ENDED };
@@ -161,5 +173,6 @@ void vcpu_forget(struct vcpu *v);
 /* Vector numbers the handlers inject. */
 #define VEC_UD 6
 #define VEC_GP 13
+#define VEC_PF 14
 
 #endif

@@ -1,4 +1,4 @@
-/* vmx.c: the Intel VMX back end: VMXON, one VMCS per vCPU, EPT and VPID, entering the guest. */
+/* vmx.c: the Intel VMX back end: VMXON, one VMCS per vCPU, EPT or shadow paging, VPID, entering the guest. */
 #include "vmx_svm/vmx.h"
 
 #include "arch/x86/cpu.h"
@@ -11,6 +11,7 @@
 #include "mm/phys.h"
 #include "vmx_svm/features.h"
 #include "vmx_svm/vmx_backend.h"
+#include "vmx_svm/vshadow.h"
 
 /*
  * umbra enters VMX operation once (VMXON) and keeps one VMCS per vCPU. The
@@ -24,7 +25,13 @@
  * PE and PG too without unrestricted guest). Those bits are host-owned in
  * the guest/host masks: the guest reads its own value from the read shadow,
  * and a MOV that would change one exits to vcpu.c's handle_cr, which checks
- * it and calls vmx_cr_write below. Every other bit is the guest's own.
+ * it and calls vmx_cr_write (vmx_cr.c). Every other bit is the guest's own.
+ *
+ * Each VM runs on EPT, or on shadow paging when the CPU has no usable EPT or
+ * the VM was started with tdp=off (vshadow_wanted). A shadow-paged VM has
+ * no EPTP, no unrestricted guest, and intercepts MOV to and from CR3,
+ * INVLPG and every #PF (vmx_controls_for); the CPU runs it with umbra's
+ * values in CR0, CR3, CR4 and EFER (vmx_cr.c and vmx_svm/vshadow.h).
  */
 #define DR7_INIT 0x400
 
@@ -166,7 +173,7 @@ const struct vendor_ops *vmx_probe(struct palloc *pa)
 
 /* ---------------------------------------------------------------- VMs */
 
-static int vmx_vm_init(struct vm *vm)
+static int ept_init(struct vm *vm)
 {
 	if (pt_init(&vm->tdp, &pt_fmt_ept, 48, 4, vmx_pa, OWNER_PGTABLE))
 		return -1;
@@ -174,8 +181,23 @@ static int vmx_vm_init(struct vm *vm)
 		vm->tdp.block_mask &= (u8)~BIT(2);
 	if (!vmx_cfg.ept_2m)
 		vm->tdp.block_mask &= (u8)~BIT(1);
-	if (vm_tdp_map_ram(vm, PT_R | PT_W | PT_X))
+	return vm_tdp_map_ram(vm, PT_R | PT_W | PT_X);
+}
+
+static int vmx_vm_init(struct vm *vm)
+{
+	if (!vshadow_wanted(vm, vmx_cfg.ept)) {
+		if (ept_init(vm))
+			return -1;
+	} else if (!vmx_cfg.shadow) {
+		/* Only with tdp=off: without EPT the CPU was refused at boot. */
+		pr_err("vm %u %s: shadow paging needs CR3-load, CR3-store and INVLPG exiting, "
+		       "which this CPU does not allow\n",
+		       vm->id, vm->name);
 		return -1;
+	} else if (vshadow_vm_init(vm)) {
+		return -1;
+	}
 	vm->asid = vmx_cfg.vpid && next_vpid <= 0xFFFF ? next_vpid++ : 0;
 	vm->tlb_flush = true; /* a page-table root or VPID may have been used before */
 	return 0;
@@ -183,7 +205,10 @@ static int vmx_vm_init(struct vm *vm)
 
 static void vmx_vm_free(struct vm *vm)
 {
-	pt_destroy(&vm->tdp);
+	if (vm_uses_shadow(vm))
+		vshadow_vm_free(vm);
+	else
+		pt_destroy(&vm->tdp);
 }
 
 struct vmx_vcpu *vmx_of(const struct vcpu *v)
@@ -269,15 +294,17 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_RIP, (u64)(uintptr_t)vmx_exit_point);
 }
 
-static void write_controls(const struct vm *vm, bool long_mode)
+/* The controls of the VM's kind; "IA-32e mode guest" comes with the paging
+ * state (vmx_set_paging). */
+static void write_controls(const struct vm *vm, const struct vmx_vm_ctls *c)
 {
 	vmwrite(VMCS_PIN_CTLS, vmx_cfg.pin);
-	vmwrite(VMCS_PROC_CTLS, vmx_cfg.proc);
-	if (vmx_cfg.proc & PROC_SECONDARY) /* without a VPID of its own, VPID 0 (off) */
-		vmwrite(VMCS_PROC2_CTLS, vm->asid ? vmx_cfg.proc2 : vmx_cfg.proc2 & ~PROC2_VPID);
+	vmwrite(VMCS_PROC_CTLS, c->proc);
+	if (c->proc & PROC_SECONDARY) /* without a VPID of its own, VPID 0 (off) */
+		vmwrite(VMCS_PROC2_CTLS, vm->asid ? c->proc2 : c->proc2 & ~PROC2_VPID);
 	vmwrite(VMCS_EXIT_CTLS, vmx_cfg.exit);
-	vmwrite(VMCS_ENTRY_CTLS, vmx_cfg.entry | (long_mode ? ENTRY_IA32E_GUEST : 0));
-	vmwrite(VMCS_EXCEPTION_BITMAP, vmx_cfg.exception_bitmap);
+	vmwrite(VMCS_ENTRY_CTLS, vmx_cfg.entry);
+	vmwrite(VMCS_EXCEPTION_BITMAP, c->exception_bitmap);
 	vmwrite(VMCS_PF_ERROR_MASK, 0);
 	vmwrite(VMCS_PF_ERROR_MATCH, 0);
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
@@ -290,9 +317,10 @@ static void write_controls(const struct vm *vm, bool long_mode)
 	vmwrite(VMCS_MSR_BITMAP, msr_bitmap_pa);
 	if (vmx_cfg.proc & PROC_TSC_OFFSET)
 		vmwrite(VMCS_TSC_OFFSET, 0);
-	vmwrite(VMCS_CR0_MASK, vmx_cfg.cr0_mask);
-	vmwrite(VMCS_CR4_MASK, vmx_cfg.cr4_mask);
-	vmwrite(VMCS_EPTP, vmx_cfg.eptp_flags | vm->tdp.root.val);
+	vmwrite(VMCS_CR0_MASK, c->cr0_mask);
+	vmwrite(VMCS_CR4_MASK, c->cr4_mask);
+	if (c->proc2 & PROC2_EPT)
+		vmwrite(VMCS_EPTP, vmx_cfg.eptp_flags | vm->tdp.root.val);
 	if (vm->asid)
 		vmwrite(VMCS_VPID, vm->asid);
 }
@@ -310,8 +338,9 @@ static void write_seg(enum vmcs_field sel, u16 s, u32 ar, u32 limit, u64 base)
 }
 
 /* The state the loader asked for: flat 32-bit protected mode with paging
- * off, or 64-bit long mode on the loader's page tables and GDT. */
-static void write_guest_state(struct vmx_vcpu *s, const struct guest_start *g)
+ * off, or 64-bit long mode on the loader's page tables and GDT. The paging
+ * registers follow (start_paging). */
+static void write_guest_state(const struct guest_start *g)
 {
 	bool lm = g->mode == GUEST_MODE_LONG64;
 
@@ -328,14 +357,6 @@ static void write_guest_state(struct vmx_vcpu *s, const struct guest_start *g)
 	vmwrite(VMCS_GUEST_IDTR_BASE, 0);
 	vmwrite(VMCS_GUEST_IDTR_LIMIT, 0);
 
-	s->cr0_shadow = lm ? 0x80000011 : 0x11; /* PE, ET (and PG) */
-	s->cr4_shadow = lm ? CR4_PAE : 0;
-	vmwrite(VMCS_CR0_SHADOW, s->cr0_shadow);
-	vmwrite(VMCS_CR4_SHADOW, s->cr4_shadow);
-	vmwrite(VMCS_GUEST_CR0, vmx_cr0_real(&vmx_cfg, s->cr0_shadow));
-	vmwrite(VMCS_GUEST_CR4, vmx_cr4_real(&vmx_cfg, s->cr4_shadow));
-	vmwrite(VMCS_GUEST_CR3, lm ? g->cr3 : 0);
-	vmwrite(VMCS_GUEST_EFER, lm ? EFER_LME | EFER_LMA : 0);
 	vmwrite(VMCS_GUEST_PAT, PAT_POWER_ON);
 	vmwrite(VMCS_GUEST_DEBUGCTL, 0);
 	vmwrite(VMCS_GUEST_DR7, DR7_INIT);
@@ -351,18 +372,41 @@ static void write_guest_state(struct vmx_vcpu *s, const struct guest_start *g)
 	vmwrite(VMCS_GUEST_PENDING_DBG, 0);
 }
 
+/* PE and ET (and PG, PAE, LME and LMA in long mode). Under shadow paging a
+ * guest starting with paging off runs on an identity shadow with the CPU's
+ * PG set, so it needs no unrestricted guest; vshadow_switch loads that first
+ * root. */
+static int start_paging(struct vcpu *v, const struct guest_start *g, char *err, size_t errlen)
+{
+	bool lm = g->mode == GUEST_MODE_LONG64;
+	struct vmx_paging_regs n = {
+		.cr0 = lm ? 0x80000011 : 0x11,
+		.cr3 = lm ? g->cr3 : 0,
+		.cr4 = lm ? CR4_PAE : 0,
+		.efer = lm ? EFER_LME | EFER_LMA : 0,
+	};
+	int r = vmx_set_paging(v, &n, NULL);
+
+	if (r != CR_OK)
+		ksnprintf(err, errlen, "shadow paging could not load its first page tables (%s)",
+			  r == CR_GP ? "bad PAE page-directory pointers" : "out of shadow pages");
+	return r == CR_OK ? 0 : -1;
+}
+
 static int vmx_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err, size_t errlen)
 {
 	struct vmx_vcpu *s = &vmx_vcpus[v->vm->id];
+	bool shadow = vm_uses_shadow(v->vm);
+	struct vmx_vm_ctls c = vmx_controls_for(&vmx_cfg, shadow);
 	u32 failures = write_failures;
 
-	if (g->mode != GUEST_MODE_LONG64 && !vmx_cfg.unrestricted) {
+	if (g->mode != GUEST_MODE_LONG64 && !vmx_cfg.unrestricted && !shadow) {
 		ksnprintf(err, errlen,
 			  "it starts with paging off, which needs VMX unrestricted guest; this "
 			  "CPU lacks it");
 		return -1;
 	}
-	*s = (struct vmx_vcpu){ 0 };
+	*s = (struct vmx_vcpu){ .shadow = shadow, .cr0_mask = c.cr0_mask, .cr4_mask = c.cr4_mask };
 	if (alloc_page(0, &s->vmcs_pa)) {
 		ksnprintf(err, errlen, "out of memory for its VMCS");
 		return -1;
@@ -376,10 +420,12 @@ static int vmx_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err,
 	v->vendor = s;
 	vmx_load(v);
 	write_host_state();
-	write_controls(v->vm, g->mode == GUEST_MODE_LONG64);
-	write_guest_state(s, g);
+	write_controls(v->vm, &c);
+	write_guest_state(g);
 	vcpu_set_start(v, g);
 	s->exit_rip = g->rip;
+	if (start_paging(v, g, err, errlen))
+		return -1;
 	if (write_failures != failures) {
 		ksnprintf(err, errlen, "its VMCS could not be written (see the VMWRITE error)");
 		return -1;
@@ -408,14 +454,16 @@ struct inv_desc {
 	u64 a, b;
 };
 
-/* Drop what the CPU cached for this VM's EPT root and VPID. */
-static void flush_tags(struct vm *vm)
+/* Drop what the CPU cached for this VM's EPT root (shadow paging has none)
+ * and VPID (without one, every entry and exit flushes VPID 0's entries). */
+static void flush_tags(struct vm *vm, bool shadow)
 {
 	struct inv_desc ept = { vmx_cfg.eptp_flags | vm->tdp.root.val, 0 };
 	struct inv_desc vpid = { vm->asid, 0 };
 	u64 type = (u64)vmx_cfg.invept_type;
 
-	__asm__ volatile("invept %0, %1" : : "m"(ept), "r"(type) : "cc", "memory");
+	if (!shadow)
+		__asm__ volatile("invept %0, %1" : : "m"(ept), "r"(type) : "cc", "memory");
 	if (vm->asid) {
 		type = (u64)vmx_cfg.invvpid_type;
 		__asm__ volatile("invvpid %0, %1" : : "m"(vpid), "r"(type) : "cc", "memory");
@@ -424,13 +472,16 @@ static void flush_tags(struct vm *vm)
 }
 
 /* An event whose delivery the exit interrupted is delivered again on the
- * next entry (SDM 28.2.4, 27.6). A handler may still replace it. */
-static void requeue_interrupted_event(void)
+ * next entry (SDM 28.2.4, 27.6): after an EPT violation umbra fixed, a
+ * shadow page fault it filled, a host interrupt. A handler may still
+ * replace it (vmx_inject). */
+static void requeue_interrupted_event(struct vmx_vcpu *s)
 {
 	u64 idt = vmread(VMCS_IDT_VEC_INFO);
 	u64 type = FIELD_GET(INTR_INFO_TYPE, idt);
 
-	if (!(idt & INTR_INFO_VALID))
+	s->requeued = idt & INTR_INFO_VALID;
+	if (!s->requeued)
 		return;
 	vmwrite(VMCS_ENTRY_INTR_INFO, idt & ~(u64)GENMASK(30, 12));
 	if (idt & INTR_INFO_HAS_ERROR)
@@ -516,7 +567,7 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
 	prepare_debug_state(v);
 	if (v->vm->tlb_flush)
-		flush_tags(v->vm);
+		flush_tags(v->vm, s->shadow);
 	/* VMX switches neither CR2 nor DR6; umbra takes no page fault between
 	 * here and the exit, so the guest's CR2 lives in the CPU meanwhile
 	 * (DR6 is vcpu.c's, with the FPU state). */
@@ -532,13 +583,61 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 	v->rip = s->exit_rip = vmread(VMCS_GUEST_RIP);
 	v->rflags = vmread(VMCS_GUEST_RFLAGS);
 	vmx_decode_exit(v, e);
-	requeue_interrupted_event();
+	requeue_interrupted_event(s);
+}
+
+#define VEC_DF 8
+
+static bool contributory(u8 vector)
+{
+	return vector == 0 || (vector >= 10 && vector <= 13); /* #DE, #TS, #NP, #SS, #GP */
+}
+
+/*
+ * An exception a handler raises after an exit that interrupted the
+ * delivery of another event (requeued) happened while delivering it, as a
+ * guest #PF the shadow MMU finds on the way to the guest's IDT or stack.
+ * The CPU's rule (SDM vol. 3 6.15, "Interrupt 8"): a contributory exception
+ * during a contributory one, or a #PF or contributory one during a #PF,
+ * makes a #DF; either during a #DF shuts down; otherwise the new one is
+ * delivered. Returns the vector to deliver, or -1 for the shutdown.
+ */
+static int during_delivery(struct vmx_vcpu *s, u8 vector)
+{
+	u64 first = vmread(VMCS_ENTRY_INTR_INFO);
+	u8 fv = (u8)FIELD_GET(INTR_INFO_VECTOR, first);
+	bool serious = vector == VEC_PF || contributory(vector);
+
+	s->requeued = false;
+	if (!(first & INTR_INFO_VALID) || FIELD_GET(INTR_INFO_TYPE, first) != INTR_TYPE_HW_EXC)
+		return vector;
+	if (fv == VEC_DF && serious)
+		return -1;
+	if ((contributory(fv) && contributory(vector)) || (fv == VEC_PF && serious))
+		return VEC_DF;
+	return vector;
 }
 
 static void vmx_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
-	u64 info = FIELD_PREP(INTR_INFO_VECTOR, vector) |
-		   FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_HW_EXC) | INTR_INFO_VALID;
+	struct vmx_vcpu *s = vmx_of(v);
+	int deliver = s->requeued ? during_delivery(s, vector) : vector;
+	u64 info;
+
+	if (deliver < 0) {
+		vm_end(v->vm, false, 0,
+		       "triple fault (shutdown) at rip 0x%llx: exception %u while delivering a "
+		       "double fault",
+		       (unsigned long long)v->rip, vector);
+		return;
+	}
+	if (deliver != vector) {
+		vector = (u8)deliver;
+		has_error = true;
+		error = 0;
+	}
+	info = FIELD_PREP(INTR_INFO_VECTOR, vector) | FIELD_PREP(INTR_INFO_TYPE, INTR_TYPE_HW_EXC) |
+	       INTR_INFO_VALID;
 
 	/* Real mode pushes no error codes. */
 	if (has_error && (vmx_guest_cr0(v) & CR0_PE)) {
@@ -546,6 +645,12 @@ static void vmx_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
 		vmwrite(VMCS_ENTRY_EXC_ERROR, error);
 	}
 	vmwrite(VMCS_ENTRY_INTR_INFO, info);
+}
+
+/* The guest's CR2 is in the CPU only while it runs (vmx_run). */
+static void vmx_set_cr2(struct vcpu *v, u64 cr2)
+{
+	vmx_of(v)->cr2 = cr2;
 }
 
 const struct vendor_ops vmx_ops = {
@@ -563,4 +668,5 @@ const struct vendor_ops vmx_ops = {
 	.msr_write = vmx_msr_write,
 	.cr_read = vmx_cr_read,
 	.cr_write = vmx_cr_write,
+	.set_cr2 = vmx_set_cr2,
 };

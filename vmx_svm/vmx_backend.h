@@ -20,9 +20,17 @@ enum vmx_lazy_msr { LAZY_STAR, LAZY_LSTAR, LAZY_CSTAR, LAZY_SFMASK, LAZY_KGS, NR
 struct vmx_vcpu {
 	u64 vmcs_pa;
 	bool launched;	/* VMLAUNCH done: the next entry is VMRESUME */
+	bool shadow;	/* the VM runs on shadow paging (vm_uses_shadow), not EPT */
+	bool requeued;	/* an event the last exit interrupted is set up for the next entry */
 	u64 exit_rip;	/* RIP at the last exit: a different one on entry moved past an insn */
 	u64 cr0_shadow; /* CR0 and CR4 as the guest set them (the read shadows) */
 	u64 cr4_shadow;
+	u64 cr0_mask; /* the guest/host masks of this VM's kind (vmx_controls_for) */
+	u64 cr4_mask;
+	/* Shadow paging only: the guest's CR3 and EFER. The VMCS holds the
+	 * hardware values (the shadow root, vshadow_hw_efer), see vshadow.h. */
+	u64 cr3;
+	u64 efer;
 	u64 cr8; /* the task priority the guest set (CR8 moves exit) */
 	u64 cr2; /* the guest's CR2: VMX does not switch it */
 	u64 lazy[NR_LAZY_MSRS];
@@ -55,12 +63,29 @@ static inline void vmwrite(enum vmcs_field f, u64 v)
 void vmx_load(struct vcpu *v);
 struct vmx_vcpu *vmx_of(const struct vcpu *v);
 
-/* The guest's paging and control registers (vmx_cr.c). */
+/* The guest's paging and control registers, guest values (vmx_cr.c). */
 u64 vmx_guest_cr0(struct vcpu *v);
+u64 vmx_guest_cr3(struct vcpu *v);
 u64 vmx_guest_cr4(struct vcpu *v);
+u64 vmx_guest_efer(struct vcpu *v);
 void vmx_paging(struct vcpu *v, struct vcpu_paging *p);
 u64 vmx_cr_read(struct vcpu *v, unsigned cr);
 int vmx_cr_write(struct vcpu *v, unsigned cr, u64 val);
+
+/* The registers that decide how the guest's addresses translate. */
+struct vmx_paging_regs {
+	u64 cr0, cr3, cr4, efer;
+};
+void vmx_paging_regs_read(struct vcpu *v, struct vmx_paging_regs *r);
+/*
+ * Make n (guest values, already checked) the guest's paging state: for a
+ * shadow-paged VM first load the shadow root for it (vshadow_switch, whose
+ * CR_GP or CR_ENDED is returned with nothing changed); then write the read
+ * shadows, the values the CPU runs with, and the IA-32e mode entry control.
+ * old is the state before (NULL at the start: everything is written).
+ */
+int vmx_set_paging(struct vcpu *v, const struct vmx_paging_regs *n,
+		   const struct vmx_paging_regs *old);
 
 /* Lazy MSRs: put this vCPU's in the CPU before entering it (vmx_msr.c). */
 void vmx_msrs_load(struct vcpu *v);

@@ -23,6 +23,7 @@
 #define MEMTYPE_WB 6 /* the IA-32 memory-type encoding, as in the PAT and MTRRs */
 
 #define EXC_DB 1
+#define EXC_PF 14
 #define EXC_AC 17
 #define EXC_MC 18
 
@@ -138,8 +139,7 @@ static void build_vpid(u64 cap, struct vmx_config *cfg)
  * IA32_VMX_EPT_VPID_CAP only when the secondary ones allow EPT or VPID. The
  * secondary controls have no default-1 class, so nothing forces one on.
  * "Activate secondary controls" is wanted, not needed: a CPU without it has
- * no EPT, which vmx_config_refusal() reports. It is set exactly when proc2
- * is not 0.
+ * no EPT, so its VMs use shadow paging. It is set exactly when proc2 is not 0.
  */
 static void build_secondary(const struct vmx_caps *caps, u64 proc, struct vmx_config *cfg)
 {
@@ -183,6 +183,32 @@ static void build_crs(const struct vmx_caps *caps, struct vmx_config *cfg)
 	cfg->cr4_mask = (cfg->cr4_must1 | ~cfg->cr4_may1 | CR4_HIDDEN) & LOW32;
 }
 
+/*
+ * Shadow-paged VMs: the same controls without EPT and unrestricted guest
+ * (VPID stays), plus the exits shadow paging lives on: MOV to and from CR3
+ * (the guest's CR3 is not the one the CPU walks), INVLPG, and every #PF
+ * (PFEC mask and match are 0). The CR0/CR4 bits whose hardware value
+ * differs from the guest's, or whose change makes the shadow tables wrong,
+ * are host-owned.
+ */
+static void build_shadow(const struct vmx_caps *caps, u64 proc_msr, struct vmx_config *cfg)
+{
+	const u32 exits = PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT | PROC_INVLPG_EXIT;
+	u64 proc2_msr = (ALLOWED1(proc_msr) & PROC_SECONDARY) ? caps->procbased2 : 0;
+	struct vmx_vm_ctls *c = &cfg->shadow_ctls;
+
+	cfg->shadow = (ALLOWED1(proc_msr) & exits) == exits;
+	c->proc = cfg->proc | (exits & ALLOWED1(proc_msr));
+	c->proc2 = adjust(proc2_msr, cfg->vpid ? PROC2_VPID : 0);
+	if (c->proc2)
+		c->proc |= PROC_SECONDARY;
+	else
+		c->proc &= ~(u32)PROC_SECONDARY | ALLOWED0(proc_msr);
+	c->exception_bitmap = cfg->exception_bitmap | BIT(EXC_PF);
+	c->cr0_mask = cfg->cr0_mask | CR0_PE | CR0_PG | CR0_WP;
+	c->cr4_mask = cfg->cr4_mask | CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP;
+}
+
 int vmx_config_build(const struct vmx_caps *caps, struct vmx_config *cfg, char *why, size_t len)
 {
 	struct vmx_why w = { .buf = why, .len = len };
@@ -223,15 +249,29 @@ int vmx_config_build(const struct vmx_caps *caps, struct vmx_config *cfg, char *
 	cfg->exception_bitmap = BIT(EXC_DB) | BIT(EXC_AC) | BIT(EXC_MC);
 	build_secondary(caps, proc_msr, cfg);
 	build_crs(caps, cfg);
+	build_shadow(caps, proc_msr, cfg);
 	return w.missing ? -1 : 0;
 }
 
 const char *vmx_config_refusal(const struct vmx_config *cfg)
 {
-	if (!cfg->ept)
-		return "no usable EPT (extended page tables); shadow paging is not built yet, "
-		       "so guests cannot run on this CPU";
+	if (!cfg->ept && !cfg->shadow)
+		return "no usable EPT (extended page tables), and no CR3-load, CR3-store and "
+		       "INVLPG exiting for shadow paging, so guests cannot run on this CPU";
 	return NULL;
+}
+
+struct vmx_vm_ctls vmx_controls_for(const struct vmx_config *cfg, bool shadow)
+{
+	if (shadow)
+		return cfg->shadow_ctls;
+	return (struct vmx_vm_ctls){
+		.proc = cfg->proc,
+		.proc2 = cfg->proc2,
+		.exception_bitmap = cfg->exception_bitmap,
+		.cr0_mask = cfg->cr0_mask,
+		.cr4_mask = cfg->cr4_mask,
+	};
 }
 
 /* INVEPT and INVVPID share the numbers of their single- and all-context types. */
@@ -248,10 +288,11 @@ int vmx_config_format(const struct vmx_config *cfg, char *buf, size_t size)
 {
 	return ksnprintf(buf, size,
 			 "vmx: enabled: ept=%d vpid=%d unrestricted=%d ept_2m=%d ept_1g=%d "
-			 "invept=%s invvpid=%s vmcs_size=%u rev=0x%x",
+			 "invept=%s invvpid=%s vmcs_size=%u rev=0x%x%s",
 			 cfg->ept, cfg->vpid, cfg->unrestricted, cfg->ept_2m, cfg->ept_1g,
 			 inv_type_name(cfg->invept_type), inv_type_name(cfg->invvpid_type),
-			 cfg->vmcs_size, cfg->revision);
+			 cfg->vmcs_size, cfg->revision,
+			 cfg->ept ? "" : " (no EPT: every VM uses shadow paging)");
 }
 
 u64 vmx_cr0_real(const struct vmx_config *cfg, u64 guest_cr0)

@@ -43,7 +43,19 @@ struct vmx_caps {
  * proc2 holds only EPT, VPID and unrestricted guest, each when usable (never
  * RDTSCP, INVPCID or XSAVES: guests get #UD for those). proc has
  * PROC_SECONDARY exactly when proc2 is not 0: write VMCS_PROC2_CTLS only then.
+ *
+ * Two kinds of VM use different per-VM controls (struct vmx_vm_ctls, see
+ * vmx_controls_for): TDP VMs run on EPT (the top-level proc, proc2,
+ * exception_bitmap, cr0_mask and cr4_mask below); shadow-paged VMs (no
+ * usable EPT, or tdp=off) run on page tables umbra builds, with EPT and
+ * unrestricted guest off and CR3, INVLPG and #PF intercepted (shadow_ctls).
  */
+struct vmx_vm_ctls {
+	u32 proc, proc2;      /* proc2 is written only when proc has PROC_SECONDARY */
+	u32 exception_bitmap; /* #PF is in it for shadow paging (PFEC mask and match 0) */
+	u64 cr0_mask, cr4_mask;
+};
+
 struct vmx_config {
 	u32 revision;  /* VMCS revision identifier */
 	u32 vmcs_size; /* bytes of the VMXON region and of each VMCS */
@@ -65,12 +77,24 @@ struct vmx_config {
 	u8 preempt_shift;   /* it counts down once every 2^preempt_shift TSC ticks */
 
 	/* Guest CR0/CR4: bits the CPU forces to 1 (fixed0) and lets be 1 (fixed1)
-	 * while in VMX operation. With unrestricted guest, PE and PG leave cr0_must1. */
+	 * while in VMX operation. With unrestricted guest, PE and PG leave
+	 * cr0_must1 (a shadow-paged VM, which runs without it, always has both:
+	 * see vmx_svm/vshadow.h). */
 	u64 cr0_must1, cr0_may1, cr4_must1, cr4_may1;
 	/* Guest/host masks: host-owned bits, where the guest reads the shadow and
 	 * a write that changes them exits. cr0_must1|~cr0_may1, and for CR4 also
 	 * VMXE and SMXE (VMX and SMX are hidden from guests). Low 32 bits only. */
 	u64 cr0_mask, cr4_mask;
+
+	/* Shadow paging is possible: the CPU allows CR3-load, CR3-store and
+	 * INVLPG exiting (every VMX CPU does; checked all the same). */
+	bool shadow;
+	/* Controls of a shadow-paged VM: proc | CR3-load, CR3-store and INVLPG
+	 * exiting; proc2 with VPID only (PROC_SECONDARY only if that is not 0);
+	 * #PF added to the exception bitmap; PE, PG and WP added to the CR0 mask,
+	 * PSE, PAE, PGE, PCIDE, SMEP and SMAP to the CR4 mask, because the CPU
+	 * runs the guest with umbra's values there (vmx_svm/vshadow.h). */
+	struct vmx_vm_ctls shadow_ctls;
 };
 
 /*
@@ -82,22 +106,27 @@ struct vmx_config {
  * way, for reports. why may be NULL; a short buffer gets a truncated
  * sentence, VMX_CONFIG_WHY_MAX always holds the whole of it.
  * A CPU without EPT or without unrestricted guest still gives 0: cfg->ept
- * and cfg->unrestricted say so, and vmx_config_refusal() decides. So does a
- * CPU without secondary controls: it has no EPT either. (The Core 2 and
- * older CPUs in the unit tests lack PAT/EFER saving and loading too, so
- * they give -1 before EPT matters.)
+ * and cfg->unrestricted say so, and VMs use shadow paging without EPT. So
+ * does a CPU without secondary controls: it has no EPT either. (The Core 2
+ * and older CPUs in the unit tests lack PAT/EFER saving and loading, so
+ * they give -1 all the same.)
  */
 #define VMX_CONFIG_WHY_MAX 512
 int vmx_config_build(const struct vmx_caps *caps, struct vmx_config *cfg, char *why, size_t len);
 
 /* NULL when guests may start on this configuration, else why not (one
- * sentence, no newline): today, no usable EPT is a refusal because the
- * shadow MMU is not built yet. */
+ * sentence, no newline). A CPU without usable EPT is accepted: every VM
+ * then uses shadow paging; only a CPU with neither EPT nor the exits
+ * shadow paging needs is refused. */
 const char *vmx_config_refusal(const struct vmx_config *cfg);
+
+/* The per-VM controls for a TDP VM (shadow false) or a shadow-paged one. */
+struct vmx_vm_ctls vmx_controls_for(const struct vmx_config *cfg, bool shadow);
 
 /* The boot line, without a newline:
  *   "vmx: enabled: ept=1 vpid=1 unrestricted=1 ept_2m=1 ept_1g=1 invept=single invvpid=single
- *    vmcs_size=4096 rev=0x..."  */
+ *    vmcs_size=4096 rev=0x..."
+ * and without EPT, "...; no EPT: every VM uses shadow paging" after it. */
 int vmx_config_format(const struct vmx_config *cfg, char *buf, size_t size);
 
 /* The CR0/CR4 value the CPU runs the guest with for a guest-visible value:

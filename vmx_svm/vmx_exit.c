@@ -88,24 +88,35 @@ static void decode_cr(struct vcpu *v, struct vm_exit *e, u64 q)
 /* DR6 bits a #DB reports: B0-B3, BD, BS. */
 #define DR6_DB_BITS (GENMASK(3, 0) | BIT(13) | BIT(14))
 
-static void decode_exception(struct vm_exit *e, u64 q)
+#define VEC_DB 1
+
+static void decode_exception(struct vcpu *v, struct vm_exit *e, u64 q)
 {
 	u64 info = vmread(VMCS_EXIT_INTR_INFO);
 	u64 type = FIELD_GET(INTR_INFO_TYPE, info);
+	u8 vector = (u8)FIELD_GET(INTR_INFO_VECTOR, info);
 
-	if (FIELD_GET(INTR_INFO_TYPE, info) == INTR_TYPE_NMI) {
+	if (type == INTR_TYPE_NMI) {
 		/* A host NMI (umbra has no NMI sources): it only ends the slice. */
 		e->reason = EXIT_INTR;
 		return;
 	}
+	if (vector == VEC_PF && type == INTR_TYPE_HW_EXC && vmx_of(v)->shadow) {
+		/* Shadow paging intercepts every #PF. Such an exit leaves CR2
+		 * alone and gives the address in the qualification. */
+		e->reason = EXIT_PAGE_FAULT;
+		e->pf.gva = q;
+		e->pf.error = (u32)vmread(VMCS_EXIT_INTR_ERROR);
+		return;
+	}
 	e->reason = EXIT_EXCEPTION;
-	e->exc.vector = (u8)FIELD_GET(INTR_INFO_VECTOR, info);
+	e->exc.vector = vector;
 	e->exc.has_error = info & INTR_INFO_HAS_ERROR;
 	e->exc.error = e->exc.has_error ? (u32)vmread(VMCS_EXIT_INTR_ERROR) : 0;
 	/* A #DB that exits leaves DR6 alone and reports its bits in the
 	 * qualification: put them where the guest's handler will look (the
 	 * guest's DR6 is in the CPU while it runs, see vcpu.c). */
-	if (e->exc.vector == 1)
+	if (e->exc.vector == VEC_DB)
 		write_dr6((read_dr6() & ~DR6_DB_BITS) | (q & DR6_DB_BITS));
 	e->exc.after_insn = type == INTR_TYPE_PRIV_SW_EXC; /* ICEBP */
 }
@@ -153,7 +164,11 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 	} else if (basic == VMX_EXIT_CR_ACCESS) {
 		decode_cr(v, e, q);
 	} else if (basic == VMX_EXIT_EXCEPTION_NMI) {
-		decode_exception(e, q);
+		decode_exception(v, e, q);
+	} else if (basic == VMX_EXIT_INVLPG && vmx_of(v)->shadow) {
+		e->reason = EXIT_INVLPG; /* the qualification is INVLPG's linear address */
+		e->invlpg.gva = q;
+		e->invlpg.gva_known = true;
 	} else if (basic == VMX_EXIT_EXT_INTR || basic == VMX_EXIT_PREEMPT_TIMER) {
 		e->reason = EXIT_INTR;
 	} else if (basic == VMX_EXIT_TRIPLE_FAULT) {

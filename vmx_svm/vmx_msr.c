@@ -1,5 +1,6 @@
 /* vmx_msr.c: the guest MSRs VMX keeps in the VMCS, and the SYSCALL ones it does not switch at all. */
 #include "arch/x86/cpu.h"
+#include "core/vm.h"
 #include "vmx_svm/vmx_backend.h"
 
 /*
@@ -71,7 +72,7 @@ bool vmx_msr_read(struct vcpu *v, u32 index, u64 *val)
 	int slot = lazy_slot(index);
 
 	if (index == MSR_EFER) {
-		*val = vmread(VMCS_GUEST_EFER);
+		*val = vmx_guest_efer(v);
 	} else if (index == MSR_IA32_TSC) {
 		*val = rdtsc(); /* what RDTSC reads in the guest */
 		if (vmx_cfg.proc & PROC_TSC_OFFSET)
@@ -86,19 +87,38 @@ bool vmx_msr_read(struct vcpu *v, u32 index, u64 *val)
 	return true;
 }
 
+/*
+ * EPT: the guest's EFER is the VMCS field. Shadow paging: it is the vCPU's
+ * copy, and a change (NXE changes what the shadow entries must say) goes
+ * through vmx_set_paging, which loads the root for it and writes the
+ * hardware EFER and the IA-32e mode entry control.
+ */
 static bool efer_write(struct vcpu *v, u64 val)
 {
-	u64 old = vmread(VMCS_GUEST_EFER);
+	struct vmx_paging_regs old, n;
+	int r;
 
+	vmx_paging_regs_read(v, &old);
 	if (val & ~(EFER_WRITABLE | EFER_LMA))
 		return false;
 	if ((val & EFER_NXE) && !(cpuid(0x80000001, 0).edx & CPUID_EXT_EDX_NX))
 		return false;
 	/* LME may not change while paging is on; LMA is the CPU's to set. */
-	if ((vmx_guest_cr0(v) & CR0_PG) && ((val ^ old) & EFER_LME))
+	if ((old.cr0 & CR0_PG) && ((val ^ old.efer) & EFER_LME))
 		return false;
-	vmwrite(VMCS_GUEST_EFER, (val & EFER_WRITABLE) | (old & EFER_LMA));
-	return true;
+	n = old;
+	n.efer = (val & EFER_WRITABLE) | (old.efer & EFER_LMA);
+	if (!vmx_of(v)->shadow) {
+		vmwrite(VMCS_GUEST_EFER, n.efer);
+		return true;
+	}
+	if (n.efer == old.efer)
+		return true;
+	r = vmx_set_paging(v, &n, &old);
+	if (r == CR_OK && ((n.efer ^ old.efer) & EFER_NXE))
+		v->vm->tlb_flush = true; /* the VPID's entries were made under the old NXE */
+	/* CR_ENDED: the VM is over, there is nothing left to fault. */
+	return r != CR_GP;
 }
 
 bool vmx_msr_write(struct vcpu *v, u32 index, u64 val)

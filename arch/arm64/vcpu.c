@@ -159,6 +159,11 @@ int arch_vm_describe(const struct vm *vm, char *buf, size_t len)
 	return ksnprintf(buf, len, "el2 stage2 vmid=%u ipa=%u", vm->asid, vm->arch.ipa_bits);
 }
 
+void arch_vm_report(const struct vm *vm)
+{
+	(void)vm; /* nothing beyond the exit counts yet */
+}
+
 /* ---------------------------------------------------------------- switching */
 
 /* Pointer authentication: guests use it natively (HCR_EL2.API/APK) and

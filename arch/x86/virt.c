@@ -8,6 +8,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "vmx_svm/features.h"
+#include "vmx_svm/vshadow.h"
 
 bool arch_virt_init(struct palloc *pa)
 {
@@ -72,9 +73,18 @@ void arch_vm_free(struct vm *vm)
 
 int arch_vm_describe(const struct vm *vm, char *buf, size_t len)
 {
+	const char *paging = vm_uses_shadow(vm) ? "shadow" : vendor->tdp_name;
+
 	if (!vm->asid)
-		return ksnprintf(buf, len, "%s %s %s=off", vendor->name, vendor->tdp_name,
-				 vendor->tag_name);
-	return ksnprintf(buf, len, "%s %s %s=%u", vendor->name, vendor->tdp_name, vendor->tag_name,
+		return ksnprintf(buf, len, "%s %s %s=off", vendor->name, paging, vendor->tag_name);
+	if (vm_uses_shadow(vm))
+		return ksnprintf(buf, len, "%s shadow %s=%u shadow_pages=%u", vendor->name,
+				 vendor->tag_name, vm->asid, vm->arch.shadow->budget);
+	return ksnprintf(buf, len, "%s %s %s=%u", vendor->name, paging, vendor->tag_name,
 			 vm->asid);
+}
+
+void arch_vm_report(const struct vm *vm)
+{
+	vshadow_report(vm);
 }

@@ -4,9 +4,11 @@
 
 #include "vmx_svm/vcpu.h"
 
-/* Everything per VM lives in struct vm itself (tdp, asid) or the vCPU. */
+struct shadow_mmu;
+
+/* Most of a VM lives in struct vm itself (tdp, asid) or the vCPU. */
 struct arch_vm {
-	u8 unused;
+	struct shadow_mmu *shadow; /* shadow paging (vmx_svm/vshadow.c); NULL with NPT/EPT */
 };
 
 #endif

@@ -391,6 +391,63 @@ Test(module_opts, ipa_width)
 	}
 }
 
+Test(module_opts, tdp_on_off)
+{
+	const char *bad[] = { "", "ON", "yes", "1", "0", "onn", "o", "off,on" };
+	struct module_opts m = mod("/g/x.elf", 0);
+
+	cr_assert_eq(m.tdp, TDP_DEFAULT, "no tdp=: umbra's own tdp= decides");
+	cr_assert_eq(m.shadow_pages, 0, "no shadow_pages=: the default budget");
+	cr_assert_eq(mod("/g/x.elf tdp=on", 0).tdp, TDP_ON);
+	cr_assert_eq(mod("/g/x.elf tdp=off", 0).tdp, TDP_OFF);
+	cr_assert_eq(mod("/g/x.elf tdp=off tdp=on", 0).tdp, TDP_ON, "the last one wins");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char line[64], want[96];
+		snprintf(line, sizeof(line), "/g/x.elf tdp=off tdp=%s", bad[i]);
+		cr_assert_eq(mod(line, 1).tdp, TDP_OFF, "%s: the good value stays", line);
+		snprintf(want, sizeof(want), "module x: bad value '%s' for tdp= (use on|off)",
+			 bad[i]);
+		cr_assert(fake_log_contains(want), "want '%s', log:\n%s", want, fake_log_text());
+	}
+	/* A bare "tdp" is no option. */
+	mod("/g/x.elf tdp", 1);
+	cr_assert(fake_log_contains("module x: unknown option 'tdp' ignored"), "%s",
+		  fake_log_text());
+}
+
+Test(module_opts, shadow_page_budget)
+{
+	const char *bad[] = { "0",     "15",  "1048577", "-16",	       "",   "16K",
+			      "0x100", "abc", "+32",	 "9999999999", "1e3" };
+
+	cr_assert_eq(mod("/g/x.elf shadow_pages=16", 0).shadow_pages, 16, "SHADOW_MIN_BUDGET");
+	cr_assert_eq(mod("/g/x.elf shadow_pages=4096", 0).shadow_pages, 4096);
+	cr_assert_eq(mod("/g/x.elf shadow_pages=1048576", 0).shadow_pages, 1048576);
+	cr_assert_eq(mod("/g/x.elf shadow_pages=0016", 0).shadow_pages, 16);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char line[80], want[128];
+		snprintf(line, sizeof(line), "/g/vm.elf shadow_pages=64 shadow_pages=%s", bad[i]);
+		cr_assert_eq(mod(line, 1).shadow_pages, 64, "%s: the good value stays", line);
+		snprintf(want, sizeof(want),
+			 "module vm: bad value '%s' for shadow_pages= (use 16 to 1048576 pages",
+			 bad[i]);
+		cr_assert(fake_log_contains(want), "want '%s', log:\n%s", want, fake_log_text());
+	}
+}
+
+Test(module_opts, tdp_and_budget_reset_per_parse)
+{
+	struct module_opts m;
+
+	fake_log_reset();
+	cr_assert_eq(module_cmdline_parse("/g/a.elf tdp=off shadow_pages=32 -- x", &m), 0);
+	cr_assert_eq(m.tdp, TDP_OFF);
+	cr_assert_eq(m.shadow_pages, 32);
+	cr_assert_eq(module_cmdline_parse("/g/b.elf -- tdp=on shadow_pages=99", &m), 0);
+	cr_assert_eq(m.tdp, TDP_DEFAULT, "the guest's words are not umbra's options");
+	cr_assert_eq(m.shadow_pages, 0);
+}
+
 Test(module_opts, split_at_double_dash)
 {
 	static const struct {

@@ -15,9 +15,10 @@ static char line[256];
 #define ALLOWED1_TEST(msr, bits) ((((msr) >> 32) & (bits)) == (bits))
 
 #define LACKS "vmx: this CPU lacks what umbra needs: "
-#define NO_EPT                                                                             \
-	"no usable EPT (extended page tables); shadow paging is not built yet, so guests " \
-	"cannot run on this CPU"
+#define NO_EPT_NOR_SHADOW                                                                      \
+	"no usable EPT (extended page tables), and no CR3-load, CR3-store and INVLPG exiting " \
+	"for shadow paging, so guests cannot run on this CPU"
+#define SHADOW_ONLY " (no EPT: every VM uses shadow paging)"
 
 /*
  * Recorded CPUs. Every value below is the MSR exactly as read on that CPU
@@ -231,6 +232,29 @@ Test(vmx_caps, skylake_6700k_controls_bit_by_bit)
 	cr_assert_null(vmx_config_refusal(&cfg));
 }
 
+Test(vmx_caps, skylake_6700k_shadow_controls_bit_by_bit)
+{
+	struct vmx_caps c = i7_6700k();
+	struct vmx_config cfg;
+	build_ok(&c, &cfg);
+	struct vmx_vm_ctls sh = vmx_controls_for(&cfg, true), tdp = vmx_controls_for(&cfg, false);
+
+	cr_assert(cfg.shadow);
+	/* TRUE_PROCBASED allowed-1 0xfff9fffe has 9, 15, 16: 0xb61865fa | 0x18200 */
+	cr_assert_eq(sh.proc, 0xb619e7fa, "proc 0x%x", sh.proc);
+	cr_assert_eq(sh.proc2, PROC2_VPID, "proc2 0x%x", sh.proc2); /* no EPT, no unrestricted */
+	cr_assert_eq(sh.exception_bitmap, 0x64002);		    /* #DB, #PF, #AC, #MC */
+	cr_assert_eq(sh.cr0_mask, 0x80010021);			    /* NE | PE | PG | WP */
+	/* 0xffccf800 | 0x10 | 0x20 | 0x80 | 0x20000 | 0x100000 | 0x200000 */
+	cr_assert_eq(sh.cr4_mask, 0xfffef8b0, "cr4_mask 0x%llx", (unsigned long long)sh.cr4_mask);
+	/* The TDP kind is the top-level words. */
+	cr_assert(tdp.proc == cfg.proc && tdp.proc2 == cfg.proc2 && tdp.proc2 == 0xa2);
+	cr_assert(tdp.exception_bitmap == cfg.exception_bitmap && tdp.cr0_mask == cfg.cr0_mask &&
+		  tdp.cr4_mask == cfg.cr4_mask);
+	/* A shadow VM's hardware CR0 always has PE and PG: NE alone in cr0_must1 is enough. */
+	cr_assert_eq(vmx_cr0_real(&cfg, 0x11 | CR0_PG | CR0_WP), 0x80010031);
+}
+
 Test(vmx_caps, skylake_6700k_leaves_out_what_it_could_set)
 {
 	struct vmx_caps c = i7_6700k();
@@ -317,6 +341,9 @@ Test(vmx_caps, without_true_controls_default1_bits_stay_on)
 	cr_assert_eq(cfg.exit, 0x3f6fff, "exit 0x%x", cfg.exit);
 	cr_assert_eq(cfg.entry, 0xd1ff, "entry 0x%x", cfg.entry);
 	cr_assert_eq(cfg.proc2, 0xa2);
+	/* shadow paging adds only INVLPG exiting: 0xb619e5fa | 0x200 */
+	cr_assert(cfg.shadow);
+	cr_assert_eq(vmx_controls_for(&cfg, true).proc, 0xb619e7fa);
 }
 
 /* ---------------------------------------------------------------- Bochs models */
@@ -349,6 +376,8 @@ Test(vmx_caps, bochs_skylake_x)
 	vmx_config_format(&cfg, line, sizeof(line));
 	cr_assert_str_eq(line, "vmx: enabled: ept=1 vpid=1 unrestricted=1 ept_2m=1 ept_1g=1 "
 			       "invept=single invvpid=single vmcs_size=4096 rev=0x2b");
+	/* tdp=off: allowed-1 0xf7f9fffe has 9, 15 and 16 too */
+	cr_assert(cfg.shadow && vmx_controls_for(&cfg, true).proc == 0xb619e7fa);
 }
 
 Test(vmx_caps, nehalem_lynnfield_ept_without_unrestricted_guest)
@@ -383,6 +412,15 @@ Test(vmx_caps, nehalem_lynnfield_ept_without_unrestricted_guest)
 	vmx_config_format(&cfg, line, sizeof(line));
 	cr_assert_str_eq(line, "vmx: enabled: ept=1 vpid=1 unrestricted=0 ept_2m=1 ept_1g=0 "
 			       "invept=single invvpid=single vmcs_size=4096 rev=0x2b");
+
+	/* tdp=off: shadow paging needs no unrestricted guest (the CPU's CR0
+	 * keeps PE and PG); PE, PG and NE were host-owned already, WP joins */
+	struct vmx_vm_ctls sh = vmx_controls_for(&cfg, true);
+	cr_assert(cfg.shadow);
+	cr_assert_eq(sh.proc2, PROC2_VPID);
+	cr_assert_eq(sh.cr0_mask, 0x80010021);
+	cr_assert_eq(sh.cr4_mask, 0xfffff8b0, "cr4_mask 0x%llx", (unsigned long long)sh.cr4_mask);
+	cr_assert_eq(sh.exception_bitmap, cfg.exception_bitmap | BIT(14));
 }
 
 /* ---------------------------------------------------------------- Core 2 and older: refused */
@@ -405,7 +443,13 @@ Test(vmx_caps, penryn_x5482_refused_for_pat_and_efer)
 	 * forced. 0xb2000480 | 0x0401e172, minus bit 31 = 0x3619e5fa */
 	cr_assert_eq(cfg.proc2, 0);
 	cr_assert_eq(cfg.proc, 0x3619e5fa, "proc 0x%x", cfg.proc);
-	cr_assert_str_eq(vmx_config_refusal(&cfg), NO_EPT);
+	/* Without EPT it would run every VM on shadow paging (CR3 exits are
+	 * forced already, INVLPG exiting is allowed); it is refused only for
+	 * the PAT and EFER controls above. */
+	cr_assert_null(vmx_config_refusal(&cfg));
+	cr_assert(cfg.shadow);
+	cr_assert_eq(cfg.shadow_ctls.proc, 0x3619e7fa, "proc 0x%x", cfg.shadow_ctls.proc);
+	cr_assert_eq(cfg.shadow_ctls.proc2, 0);
 }
 
 Test(vmx_caps, merom_x6800_no_secondary_controls)
@@ -444,7 +488,7 @@ Test(vmx_caps, yonah_t2600_32bit_host)
 
 /* ---------------------------------------------------------------- synthetic: no EPT */
 
-Test(vmx_caps, builds_without_ept_but_refuses_guests)
+Test(vmx_caps, without_ept_every_vm_uses_shadow_paging)
 {
 	struct vmx_caps c = i7_6700k();
 	struct vmx_config cfg;
@@ -457,10 +501,17 @@ Test(vmx_caps, builds_without_ept_but_refuses_guests)
 	cr_assert_eq(cfg.eptp_flags, 0);
 	cr_assert_eq(cfg.invept_type, 0);
 	cr_assert_eq(cfg.cr0_mask, 0x80000021);
-	cr_assert_str_eq(vmx_config_refusal(&cfg), NO_EPT);
+	/* accepted: shadow paging */
+	cr_assert(cfg.shadow);
+	cr_assert_null(vmx_config_refusal(&cfg));
+	struct vmx_vm_ctls sh = vmx_controls_for(&cfg, true);
+	cr_assert_eq(sh.proc, 0xb619e7fa, "proc 0x%x", sh.proc);
+	cr_assert_eq(sh.proc2, PROC2_VPID);
+	cr_assert_eq(sh.exception_bitmap, 0x64002);
+	cr_assert_eq(sh.cr0_mask, 0x80010021);
 	vmx_config_format(&cfg, line, sizeof(line));
 	cr_assert_str_eq(line, "vmx: enabled: ept=0 vpid=1 unrestricted=0 ept_2m=0 ept_1g=0 "
-			       "invept=none invvpid=single vmcs_size=1024 rev=0x4");
+			       "invept=none invvpid=single vmcs_size=1024 rev=0x4" SHADOW_ONLY);
 }
 
 Test(vmx_caps, builds_without_secondary_controls)
@@ -474,9 +525,33 @@ Test(vmx_caps, builds_without_secondary_controls)
 	cr_assert_eq(cfg.proc2, 0);
 	cr_assert(!cfg.ept && !cfg.vpid && !cfg.unrestricted);
 	cr_assert_eq(cfg.invvpid_type, 0);
-	cr_assert_str_eq(vmx_config_refusal(&cfg), NO_EPT);
+	cr_assert_null(vmx_config_refusal(&cfg));
+	/* shadow paging without VPID: no secondary controls at all */
+	cr_assert_eq(cfg.shadow_ctls.proc, 0x3619e7fa, "proc 0x%x", cfg.shadow_ctls.proc);
+	cr_assert_eq(cfg.shadow_ctls.proc2, 0);
 	vmx_config_format(&cfg, line, sizeof(line));
 	cr_assert(strstr(line, "invept=none invvpid=none"), "%s", line);
+	cr_assert(strstr(line, SHADOW_ONLY), "%s", line);
+}
+
+Test(vmx_caps, shadow_paging_needs_cr3_and_invlpg_exiting)
+{
+	static const u64 exits[] = { PROC_CR3_LOAD_EXIT, PROC_CR3_STORE_EXIT, PROC_INVLPG_EXIT };
+	for (size_t i = 0; i < ARRAY_SIZE(exits); i++) {
+		struct vmx_caps c = i7_6700k();
+		struct vmx_config cfg;
+		c.true_procbased &= ~(exits[i] << 32);
+		/* with EPT the CPU still runs guests, just not with tdp=off */
+		build_ok(&c, &cfg);
+		cr_assert(cfg.ept && !cfg.shadow, "case %zu", i);
+		cr_assert_null(vmx_config_refusal(&cfg));
+		cr_assert(!(cfg.shadow_ctls.proc & exits[i]), "case %zu", i);
+		/* without EPT it runs none */
+		c.procbased2 &= ~(PROC2_EPT << 32);
+		build_ok(&c, &cfg);
+		cr_assert(!cfg.ept && !cfg.shadow, "case %zu", i);
+		cr_assert_str_eq(vmx_config_refusal(&cfg), NO_EPT_NOR_SHADOW);
+	}
 }
 
 /* Each EPT capability umbra relies on, taken away alone. */
@@ -499,7 +574,8 @@ Test(vmx_caps, ept_unusable_without_each_capability)
 		cr_assert(cfg.vpid, "case %zu", i);
 		cr_assert_eq(cfg.eptp_flags, 0);
 		cr_assert(!cfg.ept_2m && !cfg.ept_1g);
-		cr_assert_not_null(vmx_config_refusal(&cfg));
+		cr_assert(cfg.shadow, "case %zu", i);
+		cr_assert_null(vmx_config_refusal(&cfg)); /* shadow paging */
 	}
 }
 
@@ -525,6 +601,9 @@ Test(vmx_caps, vpid_needs_invvpid)
 	cr_assert(!cfg.vpid && cfg.ept);
 	cr_assert_eq(cfg.proc2, PROC2_EPT | PROC2_UNRESTRICTED);
 	cr_assert_eq(cfg.invvpid_type, 0);
+	/* EPT and unrestricted guest are the TDP VMs' alone: a shadow VM has no secondary controls */
+	cr_assert_eq(cfg.shadow_ctls.proc2, 0);
+	cr_assert_eq(cfg.shadow_ctls.proc, 0x3619e7fa, "proc 0x%x", cfg.shadow_ctls.proc);
 
 	c = i7_6700k();
 	c.ept_vpid &= ~(VMX_VPID_INVVPID_SINGLE | VMX_VPID_INVVPID_ALL);

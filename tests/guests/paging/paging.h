@@ -25,6 +25,9 @@ struct op {
 };
 
 #define ADDR_SPACES 64
+#define PROC_SPACES 16	  /* the process-switching loop's address spaces ... */
+#define PROC_SWITCHES 208 /* ... and how many CR3 switches it makes among them */
+#define OPS_MAX 1024	  /* ops one run may hold */
 
 struct mode {
 	const char *name; /* check-name prefix */
@@ -38,9 +41,50 @@ struct mode {
 	u32 big_pa;   /* ... onto this physical address */
 	u64 huge_va;  /* a 1 GiB page onto physical 0 (4-level, if the CPU has them), or 0 */
 	u32 rsvd_bit; /* a reserved PTE address bit (below 52), or 0 */
+	bool lm;      /* 4-level paging (long mode) */
+	u32 *big_pde; /* the big page's directory entry (low dword) */
+
+	/* Recursive: *rec_slot = rec_val makes the top table (32-bit: the PD;
+	 * PAE: the test PD; 4-level: the PML4) map itself at entry rec_index. */
+	u32 *rec_slot;
+	u32 rec_val, rec_index;
+	u64 rec_pt_va;	/* ... then pt is seen at this VA */
+	u64 rec_top_va; /* ... and the table holding rec_slot at this one */
+
+	/* One page T used at two levels: a walk of tl_va_table under
+	 * tl_cr3_table uses it as the last table (so tl_entry, an entry of T,
+	 * maps a 4 KiB page); a walk of tl_va_dir under tl_cr3_dir uses it as
+	 * the directory above (tl_entry points to a page table). */
+	u32 *tl_entry;
+	u32 tl_cr3_table, tl_cr3_dir;
+	u64 tl_va_table, tl_va_dir;
+
 	u32 (*clone)(const struct mode *m, u32 page); /* new CR3 mapping base to page */
 	bool (*run)(const struct mode *m, struct op *ops);
 };
+
+/* Helpers of checks.c, shared with tables.c. */
+extern u32 *pg_a, *pg_b, *pg_c; /* test pages, their first word a pattern: */
+#define PAT_A 0xa0a0a0a0u
+#define PAT_B 0xb0b0b0b0u
+#define PAT_C 0xc0c0c0c0u
+u32 pa_of(const void *p);
+u64 page_va(const struct mode *m, u32 idx); /* the idx-th page of the test region */
+const char *cname(const struct mode *m, const char *what);
+void set_pte(const struct mode *m, u32 idx, u32 pa, u64 flags);
+u32 *pte_lo(const struct mode *m, u32 idx);
+struct op *op_add(u32 kind, u64 va, u64 val);
+bool ops_run(const struct mode *m); /* runs the ops added since the last run */
+bool read_ok(const struct op *o, u32 want);
+
+/* tables.c: editing live tables, recursive tables, a page at two levels,
+ * reuse of a table page as data, big-page A/D, and a process-switching loop. */
+void check_live_edit(const struct mode *m);
+void check_recursive(const struct mode *m);
+void check_two_levels(const struct mode *m);
+void check_table_reuse(const struct mode *m);
+void check_big_accessed_dirty(const struct mode *m);
+void check_proc_switch(const struct mode *m);
 
 bool mode_pg32(struct mode *m);
 bool mode_pae(struct mode *m);
