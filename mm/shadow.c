@@ -77,8 +77,14 @@
  * The CPU runs with WP=1 always (else read-only shadow entries would not
  * protect guest tables from ring 0). For a guest with WP=0, a supervisor
  * write to a page its tables make read-only gets a leaf that is writable
- * but supervisor-only; a later user access faults and gets the guest's real
- * rights back. Roles carry WP, so the two never share pages.
+ * but supervisor-only (and, under SMEP, not executable: the guest page is a
+ * user page); a later user access faults and gets the guest's real rights
+ * back. Roles carry WP, so the two never share pages. The CPU's EFER.NXE is
+ * always on (shadow_hw_efer) so that XD is available for this.
+ *
+ * Paging off with SMEP or SMAP: the identity leaves carry U only for user
+ * accesses, so the CPU's SMEP/SMAP (which the guest's CR4 leaves on) never
+ * refuse what paging off allows.
  *
  * Who flushes what
  * ----------------

@@ -146,6 +146,21 @@ bool shadow_unprotect(struct shadow_mmu *s, u64 gpa);
 /* INVLPG gva: drop the shadow leaf translating it in the current root. */
 void shadow_invlpg(struct shadow_mmu *s, u64 gva);
 
+/*
+ * EFER as the CPU must hold it under shadow paging, from the guest's: LME
+ * only with LMA (LME without LMA under PG=1 is not a state either CPU
+ * enters), and NXE always, so shadow entries can use XD whatever the guest
+ * chose (a guest without NXE still gets #PF(RSVD) for its own bit 63: that
+ * is the guest walk's business). The CPU's CR0 is the guest's | PG | WP; its
+ * CR4 is vshadow.h's rule.
+ */
+static inline u64 shadow_hw_efer(u64 guest_efer)
+{
+	const u64 lme = 1ULL << 8, lma = 1ULL << 10, nxe = 1ULL << 11;
+
+	return (guest_efer & ~lme) | ((guest_efer & lma) ? lme : 0) | nxe;
+}
+
 /* True once if shadow entries were removed or made stricter since the last call. */
 static inline bool shadow_take_flush(struct shadow_mmu *s)
 {

@@ -58,9 +58,15 @@ static struct shadow_page *child_for(struct shadow_mmu *s, const struct shadow_p
 
 	if (sp->role & ROLE_DIRECT) /* paging off, or inside a guest large page */
 		return get_page(s, sp->gfn + idx * span, (sp->role & ~(u32)ROLE_LEVEL) | lvl);
-	if (fw->leaf_level == L) /* a guest large page: 4 KiB pieces of it */
+	if (fw->leaf_level == L) { /* a guest large page: 4 KiB pieces of it */
+		/* Two guest large pages over the same frames share these pieces
+		 * when their rights match; W counts only once the guest entry is
+		 * dirty, so a clean one never reaches a writable leaf that a
+		 * dirty one filled (its first write must fault and set D). */
+		u8 acc = fw->gw.dirty ? fw->gw.perm : (u8)(fw->gw.perm & ~PT_W);
 		return get_page(s, (fw->gw.gpa >> PAGE_SHIFT) & ~(span - 1),
-				common | ROLE_DIRECT | (u32)ROLE_ACC(fw->gw.perm) | lvl);
+				common | ROLE_DIRECT | (u32)ROLE_ACC(acc) | lvl);
+	}
 	{
 		u32 q = 0;
 		if (role_mode(sp->role) == GWALK_32 && L == 1)
@@ -80,11 +86,16 @@ static u64 make_leaf(const struct shadow_page *sp, const struct fault_walk *fw, 
 	bool wp0 = !(sp->role & ROLE_WP) && (fw->access & PF_W) && !(fw->access & PF_U) &&
 		   !(perm & PT_W);
 	u64 e = host | SPTE_P | SPTE_A;
+	bool off = role_mode(sp->role) == GWALK_OFF;
 
-	if ((perm & PT_U) && !wp0)
+	/* Paging off has no rights at all, but the CPU runs with the guest's
+	 * SMEP/SMAP: give each access the U bit that lets it through. */
+	if (off ? (fw->access & PF_U) != 0 : ((perm & PT_U) && !wp0))
 		e |= SPTE_U;
-	if ((sp->role & ROLE_NXE) && !(perm & PT_X))
-		e |= SPTE_NX;
+	if (((sp->role & ROLE_NXE) && !(perm & PT_X)) ||
+	    (wp0 && (perm & PT_U) && (sp->role & ROLE_SMEP)))
+		e |= SPTE_NX; /* the second: a user page made supervisor-writable stays
+			       * unexecutable for ring 0 under SMEP */
 	if (((perm & PT_W) || wp0) && dirty && !protect)
 		e |= SPTE_W | SPTE_D;
 	return e;

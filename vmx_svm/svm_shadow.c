@@ -1,4 +1,4 @@
-/* svm_shadow.c: the SVM back end under shadow paging: guest and hardware CR0/CR3/CR4/EFER, and the CR, INVLPG and #PF exits. */
+/* svm_shadow.c: SVM under shadow paging: guest and hardware control registers, CR/INVLPG/#PF exits. */
 #include "arch/x86/cpu.h"
 #include "core/kstring.h"
 #include "core/vm.h"

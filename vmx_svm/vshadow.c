@@ -35,7 +35,7 @@ u64 vshadow_hw_cr4(u64 guest_cr4, u64 guest_efer)
 
 u64 vshadow_hw_efer(u64 guest_efer)
 {
-	return (guest_efer & ~(u64)EFER_LME) | ((guest_efer & EFER_LMA) ? EFER_LME : 0);
+	return shadow_hw_efer(guest_efer);
 }
 
 bool vshadow_wanted(const struct vm *vm, bool cpu_has_tdp)
@@ -114,7 +114,7 @@ static void emulate_pt_write(struct vcpu *v, u64 gva, u64 addr)
 	u64 val, ea;
 
 	if (vcpu_decode_at_rip(v, &in, false) == 0 && in.write) {
-		ea = emul_mem_offset(v->gpr, &in, v->rip + in.len);
+		ea = emul_mem_offset(v->gpr, &in, v->rip);
 		val = emul_store_value(v->gpr, &in);
 		if (((ea ^ gva) & (PAGE_SIZE - 1)) == 0 && shadow_pt_write(s, addr, &val, in.size)) {
 			v->rip += in.len;

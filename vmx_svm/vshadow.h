@@ -20,8 +20,9 @@
  *         & ~PSE & ~PGE         8 bytes: PAE tables for every 32-bit mode);
  *                               PSE means nothing under PAE; shadow entries
  *                               are never global, so PGE is left off
- *   EFER  guest, LME = LMA      LME without LMA under PG=1 is not a state
- *                               either CPU enters
+ *   EFER  guest, LME = LMA,     LME without LMA under PG=1 is not a state
+ *         | NXE                 either CPU enters; NXE so that shadow
+ *                               entries can always use XD (shadow.h)
  */
 u64 vshadow_hw_cr0(u64 guest_cr0);
 u64 vshadow_hw_cr4(u64 guest_cr4, u64 guest_efer);

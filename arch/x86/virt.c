@@ -67,7 +67,7 @@ void arch_vm_free(struct vm *vm)
 	vcpu_forget(&vm->vcpu);
 	if (vm->vcpu.vendor)
 		vendor->vcpu_free(&vm->vcpu);
-	if (vm->tdp.root.val)
+	if (vm->tdp.root.val || vm_uses_shadow(vm))
 		vendor->vm_free(vm);
 }
 

@@ -622,63 +622,62 @@ Test(emulate, random_plausible_instructions)
 #define SMSW EMUL_SYS_SMSW
 #define LMSW EMUL_SYS_LMSW
 #define INVLPG EMUL_SYS_INVLPG
-#define M 1 /* memory operand (R: RIP-relative, as above) */
+#define M 1 /* memory operand; R (RIP-relative) and A (67 prefix) as above */
 
 struct sys_enc {
 	unsigned mode;
 	const char *text; /* what GNU as assembled (--64 with .code64/.code32/.code16) */
 	const char *hex;
-	u8 op, flags, cr, reg, size, base, index, scale, seg, asz;
+	u8 op, flags, cr, reg, size, base, index, scale, seg;
 	u64 disp;
 };
 
 /* Encodings from the SDM's opcode tables (0F 20 /r, 0F 22 /r, 0F 06, 0F 01 /4 /6 /7),
  * assembled with GNU as and checked with objdump -d. */
 static const struct sys_enc sys_table[] = {
-	{ 64, "mov %cr0,%rax", "0f 20 c0", MC, 0, 0, RAX, 8, NO, NO, 1, DS, 8, 0 },
-	{ 64, "mov %rax,%cr3", "0f 22 d8", TC, 0, 3, RAX, 8, NO, NO, 1, DS, 8, 0 },
-	{ 64, "mov %r15,%cr4", "41 0f 22 e7", TC, 0, 4, R15, 8, NO, NO, 1, DS, 8, 0 },
-	{ 64, "mov %cr8,%rcx", "44 0f 20 c1", MC, 0, 8, RCX, 8, NO, NO, 1, DS, 8, 0 },
-	{ 64, "mov %r8,%cr8", "45 0f 22 c0", TC, 0, 8, R8, 8, NO, NO, 1, DS, 8, 0 },
-	{ 64, "mod 00 is a register too", "0f 22 02", TC, 0, 0, RDX, 8, NO, NO, 1, DS, 8, 0 },
-	{ 64, "mod 01: no disp8", "0f 22 5c", TC, 0, 3, RSP, 8, NO, NO, 1, DS, 8, 0 },
-	{ 64, "66 changes nothing", "66 0f 22 d8", TC, 0, 3, RAX, 8, NO, NO, 1, DS, 8, 0 },
-	{ 64, "clts", "0f 06", CLTS, 0, 0, 0, 0, NO, NO, 1, DS, 8, 0 },
-	{ 64, "lmsw %ax", "0f 01 f0", LMSW, 0, 0, RAX, 2, NO, NO, 1, DS, 8, 0 },
-	{ 64, "lmsw (%rdi)", "0f 01 37", LMSW, M, 0, 0, 2, RDI, NO, 1, DS, 8, 0 },
-	{ 64, "lmsw %r9w", "41 0f 01 f1", LMSW, 0, 0, R9, 2, NO, NO, 1, DS, 8, 0 },
-	{ 64, "smsw %eax", "0f 01 e0", SMSW, 0, 0, RAX, 4, NO, NO, 1, DS, 8, 0 },
-	{ 64, "smsw %rax", "48 0f 01 e0", SMSW, 0, 0, RAX, 8, NO, NO, 1, DS, 8, 0 },
-	{ 64, "smsw %ax", "66 0f 01 e0", SMSW, 0, 0, RAX, 2, NO, NO, 1, DS, 8, 0 },
-	{ 64, "smsw (%rax)", "0f 01 20", SMSW, M, 0, 0, 2, RAX, NO, 1, DS, 8, 0 },
-	{ 64, "smsw %r10d", "41 0f 01 e2", SMSW, 0, 0, R10, 4, NO, NO, 1, DS, 8, 0 },
-	{ 64, "invlpg (%rax)", "0f 01 38", INVLPG, M, 0, 0, 1, RAX, NO, 1, DS, 8, 0 },
-	{ 64, "invlpg 0x10(%rbx,%rcx,8)", "0f 01 7c cb 10", INVLPG, M, 0, 0, 1, RBX, RCX, 8, DS, 8,
+	{ 64, "mov %cr0,%rax", "0f 20 c0", MC, 0, 0, RAX, 8, NO, NO, 1, DS, 0 },
+	{ 64, "mov %rax,%cr3", "0f 22 d8", TC, 0, 3, RAX, 8, NO, NO, 1, DS, 0 },
+	{ 64, "mov %r15,%cr4", "41 0f 22 e7", TC, 0, 4, R15, 8, NO, NO, 1, DS, 0 },
+	{ 64, "mov %cr8,%rcx", "44 0f 20 c1", MC, 0, 8, RCX, 8, NO, NO, 1, DS, 0 },
+	{ 64, "mov %r8,%cr8", "45 0f 22 c0", TC, 0, 8, R8, 8, NO, NO, 1, DS, 0 },
+	{ 64, "mod 00 is a register too", "0f 22 02", TC, 0, 0, RDX, 8, NO, NO, 1, DS, 0 },
+	{ 64, "mod 01: no disp8", "0f 22 5c", TC, 0, 3, RSP, 8, NO, NO, 1, DS, 0 },
+	{ 64, "66 changes nothing", "66 0f 22 d8", TC, 0, 3, RAX, 8, NO, NO, 1, DS, 0 },
+	{ 64, "clts", "0f 06", CLTS, 0, 0, 0, 0, NO, NO, 1, DS, 0 },
+	{ 64, "lmsw %ax", "0f 01 f0", LMSW, 0, 0, RAX, 2, NO, NO, 1, DS, 0 },
+	{ 64, "lmsw (%rdi)", "0f 01 37", LMSW, M, 0, 0, 2, RDI, NO, 1, DS, 0 },
+	{ 64, "lmsw %r9w", "41 0f 01 f1", LMSW, 0, 0, R9, 2, NO, NO, 1, DS, 0 },
+	{ 64, "smsw %eax", "0f 01 e0", SMSW, 0, 0, RAX, 4, NO, NO, 1, DS, 0 },
+	{ 64, "smsw %rax", "48 0f 01 e0", SMSW, 0, 0, RAX, 8, NO, NO, 1, DS, 0 },
+	{ 64, "smsw %ax", "66 0f 01 e0", SMSW, 0, 0, RAX, 2, NO, NO, 1, DS, 0 },
+	{ 64, "smsw (%rax)", "0f 01 20", SMSW, M, 0, 0, 2, RAX, NO, 1, DS, 0 },
+	{ 64, "smsw %r10d", "41 0f 01 e2", SMSW, 0, 0, R10, 4, NO, NO, 1, DS, 0 },
+	{ 64, "invlpg (%rax)", "0f 01 38", INVLPG, M, 0, 0, 1, RAX, NO, 1, DS, 0 },
+	{ 64, "invlpg 0x10(%rbx,%rcx,8)", "0f 01 7c cb 10", INVLPG, M, 0, 0, 1, RBX, RCX, 8, DS,
 	  0x10 },
-	{ 64, "invlpg %fs:(%rax)", "64 0f 01 38", INVLPG, M, 0, 0, 1, RAX, NO, 1, FS, 8, 0 },
+	{ 64, "invlpg %fs:(%rax)", "64 0f 01 38", INVLPG, M, 0, 0, 1, RAX, NO, 1, FS, 0 },
 	{ 64, "invlpg 0x100(%rip)", "0f 01 3d 00 01 00 00", INVLPG, M | R, 0, 0, 1, NO, NO, 1, DS,
-	  8, 0x100 },
-	{ 64, "invlpg -0x8(%rbp)", "0f 01 7d f8", INVLPG, M, 0, 0, 1, RBP, NO, 1, SS, 8,
+	  0x100 },
+	{ 64, "invlpg -0x8(%rbp)", "0f 01 7d f8", INVLPG, M, 0, 0, 1, RBP, NO, 1, SS,
 	  0xfffffffffffffff8ULL },
-	{ 64, "invlpg 0x0(%r13)", "41 0f 01 7d 00", INVLPG, M, 0, 0, 1, R13, NO, 1, DS, 8, 0 },
-	{ 64, "addr32 invlpg (%eax)", "67 0f 01 38", INVLPG, M, 0, 0, 1, RAX, NO, 1, DS, 4, 0 },
-	{ 32, "mov %cr0,%eax", "0f 20 c0", MC, 0, 0, RAX, 4, NO, NO, 1, DS, 4, 0 },
-	{ 32, "mov %eax,%cr3", "0f 22 d8", TC, 0, 3, RAX, 4, NO, NO, 1, DS, 4, 0 },
-	{ 32, "mov %cr4,%edi", "0f 20 e7", MC, 0, 4, RDI, 4, NO, NO, 1, DS, 4, 0 },
-	{ 32, "invlpg (%eax)", "0f 01 38", INVLPG, M, 0, 0, 1, RAX, NO, 1, DS, 4, 0 },
-	{ 32, "invlpg 0x1000", "0f 01 3d 00 10 00 00", INVLPG, M, 0, 0, 1, NO, NO, 1, DS, 4,
-	  0x1000 },
-	{ 32, "invlpg 0x4(%esp)", "0f 01 7c 24 04", INVLPG, M, 0, 0, 1, RSP, NO, 1, SS, 4, 4 },
-	{ 32, "a16 invlpg (%bx,%si)", "67 0f 01 38", INVLPG, M, 0, 0, 1, RBX, RSI, 1, DS, 2, 0 },
-	{ 32, "smsw %ax", "66 0f 01 e0", SMSW, 0, 0, RAX, 2, NO, NO, 1, DS, 4, 0 },
-	{ 32, "lmsw 0x10(%ebx)", "0f 01 73 10", LMSW, M, 0, 0, 2, RBX, NO, 1, DS, 4, 0x10 },
-	{ 16, "mov %cr0,%eax", "0f 20 c0", MC, 0, 0, RAX, 4, NO, NO, 1, DS, 2, 0 },
-	{ 16, "smsw %ax", "0f 01 e0", SMSW, 0, 0, RAX, 2, NO, NO, 1, DS, 2, 0 },
-	{ 16, "smsw %eax", "66 0f 01 e0", SMSW, 0, 0, RAX, 4, NO, NO, 1, DS, 2, 0 },
-	{ 16, "invlpg (%bx,%si)", "0f 01 38", INVLPG, M, 0, 0, 1, RBX, RSI, 1, DS, 2, 0 },
-	{ 16, "invlpg 0x8(%bp)", "0f 01 7e 08", INVLPG, M, 0, 0, 1, RBP, NO, 1, SS, 2, 8 },
-	{ 16, "addr32 invlpg (%eax)", "67 0f 01 38", INVLPG, M, 0, 0, 1, RAX, NO, 1, DS, 4, 0 },
-	{ 16, "lmsw %dx", "0f 01 f2", LMSW, 0, 0, RDX, 2, NO, NO, 1, DS, 2, 0 },
+	{ 64, "invlpg 0x0(%r13)", "41 0f 01 7d 00", INVLPG, M, 0, 0, 1, R13, NO, 1, DS, 0 },
+	{ 64, "addr32 invlpg (%eax)", "67 0f 01 38", INVLPG, M | A, 0, 0, 1, RAX, NO, 1, DS, 0 },
+	{ 32, "mov %cr0,%eax", "0f 20 c0", MC, 0, 0, RAX, 4, NO, NO, 1, DS, 0 },
+	{ 32, "mov %eax,%cr3", "0f 22 d8", TC, 0, 3, RAX, 4, NO, NO, 1, DS, 0 },
+	{ 32, "mov %cr4,%edi", "0f 20 e7", MC, 0, 4, RDI, 4, NO, NO, 1, DS, 0 },
+	{ 32, "invlpg (%eax)", "0f 01 38", INVLPG, M, 0, 0, 1, RAX, NO, 1, DS, 0 },
+	{ 32, "invlpg 0x1000", "0f 01 3d 00 10 00 00", INVLPG, M, 0, 0, 1, NO, NO, 1, DS, 0x1000 },
+	{ 32, "invlpg 0x4(%esp)", "0f 01 7c 24 04", INVLPG, M, 0, 0, 1, RSP, NO, 1, SS, 4 },
+	{ 32, "a16 invlpg (%bx,%si)", "67 0f 01 38", INVLPG, M | A, 0, 0, 1, RBX, RSI, 1, DS, 0 },
+	{ 32, "smsw %ax", "66 0f 01 e0", SMSW, 0, 0, RAX, 2, NO, NO, 1, DS, 0 },
+	{ 32, "lmsw 0x10(%ebx)", "0f 01 73 10", LMSW, M, 0, 0, 2, RBX, NO, 1, DS, 0x10 },
+	{ 16, "mov %cr0,%eax", "0f 20 c0", MC, 0, 0, RAX, 4, NO, NO, 1, DS, 0 },
+	{ 16, "smsw %ax", "0f 01 e0", SMSW, 0, 0, RAX, 2, NO, NO, 1, DS, 0 },
+	{ 16, "smsw %eax", "66 0f 01 e0", SMSW, 0, 0, RAX, 4, NO, NO, 1, DS, 0 },
+	{ 16, "invlpg (%bx,%si)", "0f 01 38", INVLPG, M, 0, 0, 1, RBX, RSI, 1, DS, 0 },
+	{ 16, "invlpg 0x8(%bp)", "0f 01 7e 08", INVLPG, M, 0, 0, 1, RBP, NO, 1, SS, 8 },
+	{ 16, "addr32 invlpg (%eax)", "67 0f 01 38", INVLPG, M | A, 0, 0, 1, RAX, NO, 1, DS, 0 },
+	{ 16, "lmsw %dx", "0f 01 f2", LMSW, 0, 0, RDX, 2, NO, NO, 1, DS, 0 },
 };
 
 static int decode_sys_exact(const u8 *bytes, size_t n, unsigned mode, struct emul_sys *out)
@@ -695,6 +694,9 @@ static int decode_sys_exact(const u8 *bytes, size_t n, unsigned mode, struct emu
 
 static void check_sys(const struct sys_enc *e, const struct emul_sys *s, size_t n)
 {
+	/* 67 makes 64-bit mode's addresses 4 bytes, 32-bit mode's 2, 16-bit mode's 4. */
+	u8 asz = !(e->flags & A) ? e->mode / 8 : e->mode == 16 ? 4 : e->mode / 16;
+
 	cr_expect_eq(s->len, n, "%s: len %u, want %zu", e->text, s->len, n);
 	cr_expect_eq(s->op, e->op, "%s: op %u", e->text, s->op);
 	cr_expect_eq(s->mem_op, !!(e->flags & M), "%s: mem_op", e->text);
@@ -714,7 +716,7 @@ static void check_sys(const struct sys_enc *e, const struct emul_sys *s, size_t 
 		     (unsigned long long)s->mem.disp);
 	cr_expect_eq(s->mem.rip_rel, !!(e->flags & R), "%s: rip_rel", e->text);
 	cr_expect_eq(s->mem.seg, e->seg, "%s: seg %u", e->text, s->mem.seg);
-	cr_expect_eq(s->mem.addr_size, e->asz, "%s: addr_size %u", e->text, s->mem.addr_size);
+	cr_expect_eq(s->mem.addr_size, asz, "%s: addr_size %u", e->text, s->mem.addr_size);
 }
 
 Test(emulate_sys, table_decodes)
@@ -747,7 +749,7 @@ static const struct bad sys_refused[] = {
 	{ 64, "0f 01 c8", "form" },	/* monitor */
 	{ 32, "0f 01 10", "form" },	/* lgdt (%eax) */
 	{ 64, "f0 0f 20 c0", "LOCK" },	/* AMD's alternate CR8 encoding */
-	{ 64, "f3 0f 22 d8" },
+	{ 64, "f3 0f 22 d8", "REP" },
 	{ 64, "0f 21 c0", "control-register" },	   /* mov %dr0,%rax */
 	{ 64, "0f 23 c0", "control-register" },	   /* mov %rax,%dr0 */
 	{ 64, "89 07", "control-register" },	   /* a plain MOV */
