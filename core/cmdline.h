@@ -55,9 +55,9 @@ struct module_opts {
 	u64 mem;		    /* bytes, mem= with K/M/G suffix, default 64M */
 	u32 ipa_bits;		    /* ipa= (arm64 stage-2 input width, 32..52); 0: the default */
 	u64 slices;		    /* slices=: time slices before umbra ends it; 0: no limit */
-	u8 tdp;			    /* tdp=on|off (enum module_tdp); TDP_DEFAULT: umbra's own tdp= */
-	u32 shadow_pages;	    /* shadow_pages=: shadow page budget (x86); 0: the default */
-	const char *guest_cmdline;  /* module_cmdline_parse: what follows "--" ("" if none) */
+	u8 tdp;			   /* tdp=on|off (enum module_tdp); TDP_DEFAULT: umbra's own tdp= */
+	u32 shadow_pages;	   /* shadow_pages=: shadow page budget (x86); 0: the default */
+	const char *guest_cmdline; /* module_cmdline_parse: what follows "--" ("" if none) */
 };
 
 /*

@@ -139,7 +139,7 @@ static u64 rsvd_bits(const struct walk *w, unsigned level, bool leaf)
 		rsvd |= E_XD;
 	if (w->ps_rsvd_levels & BIT(level))
 		rsvd |= E_PS;
-	if (leaf && level > 0)
+	if (leaf && level > 0 && level < PT_MAX_LEVELS)
 		rsvd |= GENMASK(w->shift[level] - 1, 13); /* 2 MiB: 20:13, 1 GiB: 29:13 */
 	return rsvd;
 }
@@ -229,7 +229,7 @@ static enum gwalk_status walk_tables(struct walk *w, u64 va, unsigned *leaf_leve
 	u64 table = w->r->cr3 & w->md->root_mask, e;
 	u8 perm = PT_R | PT_W | PT_U | PT_X;
 
-	for (unsigned level = w->md->levels - 1u;; level--) {
+	for (unsigned level = w->md->levels - 1u; level < PT_MAX_LEVELS; level--) {
 		u32 index = (u32)((va >> w->shift[level]) & (BIT(w->fmt->bits[level]) - 1));
 		bool leaf;
 
@@ -252,6 +252,7 @@ static enum gwalk_status walk_tables(struct walk *w, u64 va, unsigned *leaf_leve
 		}
 		table = w->fmt->table_addr(e);
 	}
+	return fault(w, 0); /* not reached: level 0 is always a leaf */
 }
 
 /*

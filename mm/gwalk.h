@@ -14,9 +14,9 @@
  */
 struct gwalk_regs {
 	u64 cr0, cr3, cr4, efer;
-	u8 maxphyaddr;	    /* CPUID 0x80000008 EAX[7:0]; 0: 52 */
-	bool no_1g;	    /* CPUID 0x80000001 EDX[26] clear: PDPTE.PS is reserved */
-	const u64 *pdpte;   /* PAE: the four PDPTEs loaded with CR3, or NULL */
+	u8 maxphyaddr;	  /* CPUID 0x80000008 EAX[7:0]; 0: 52 */
+	bool no_1g;	  /* CPUID 0x80000001 EDX[26] clear: PDPTE.PS is reserved */
+	const u64 *pdpte; /* PAE: the four PDPTEs loaded with CR3, or NULL */
 };
 
 /* Access kinds and page-fault error code bits (SDM vol. 3 "Page-Fault Exceptions"). */
@@ -39,10 +39,10 @@ enum gwalk_mode gwalk_mode_of(const struct gwalk_regs *r);
 
 /* One entry the walk read, from the root down. */
 struct gwalk_step {
-	u64 table;   /* guest-physical address of the table holding the entry */
-	u32 index;   /* its index in that table */
-	u8 level;    /* 0 = the table of 4 KiB pages (PT), 1 = PD, 2 = PDPT, ... */
-	u64 entry;   /* its value (after any accessed/dirty update) */
+	u64 table; /* guest-physical address of the table holding the entry */
+	u32 index; /* its index in that table */
+	u8 level;  /* 0 = the table of 4 KiB pages (PT), 1 = PD, 2 = PDPT, ... */
+	u64 entry; /* its value (after any accessed/dirty update) */
 };
 
 enum gwalk_status {
@@ -53,14 +53,14 @@ enum gwalk_status {
 
 struct gwalk_result {
 	enum gwalk_mode mode;
-	u64 gpa;	     /* OK: the translated address */
-	u64 page_gpa;	     /* OK: guest-physical start of the leaf's page (4 KiB, 2/4 MiB, 1 GiB) */
-	u64 page_size;	     /* OK: its size */
-	u8 perm;	     /* OK: PT_R | accumulated PT_W, PT_U, PT_X over every level */
-	u8 dirty;	     /* OK: the leaf's D bit (after any update) */
-	u32 error;	     /* FAULT: the #PF error code */
-	u64 bad_gpa;	     /* BAD_TABLE: the address that is not RAM */
-	u8 nr_steps;	     /* entries read, root first (0 with paging off) */
+	u64 gpa;       /* OK: the translated address */
+	u64 page_gpa;  /* OK: guest-physical start of the leaf's page (4 KiB, 2/4 MiB, 1 GiB) */
+	u64 page_size; /* OK: its size */
+	u8 perm;       /* OK: PT_R | accumulated PT_W, PT_U, PT_X over every level */
+	u8 dirty;      /* OK: the leaf's D bit (after any update) */
+	u32 error;     /* FAULT: the #PF error code */
+	u64 bad_gpa;   /* BAD_TABLE: the address that is not RAM */
+	u8 nr_steps;   /* entries read, root first (0 with paging off) */
 	struct gwalk_step step[5];
 };
 

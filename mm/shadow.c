@@ -104,12 +104,6 @@
  * cleared, its children unlinked, pages left without parents zapped too).
  */
 
-
-
-
-
-
-
 static u32 hash_of(u64 key)
 {
 	return (u32)((key * 0x9E3779B97F4A7C15ULL) >> 54) & (SHADOW_HASH - 1);
@@ -140,14 +134,14 @@ static u64 *alloc_zeroed(struct shadow_mmu *s, u32 order, hpa_t *out)
 int shadow_init(struct shadow_mmu *s, const struct gmem *mem, struct palloc *pa, owner_t owner,
 		u32 budget, u8 maxphyaddr, bool no_1g)
 {
-	u64 meta = (u64)budget * sizeof(struct shadow_page) + 2 * SHADOW_HASH * sizeof(u32);
+	u64 meta;
 	u64 *m;
 
 	*s = (struct shadow_mmu){ .mem = mem, .pa = pa, .owner = owner, .cur = -1 };
 	s->maxphyaddr = maxphyaddr ? maxphyaddr : 52;
 	s->no_1g = no_1g;
 	s->budget = budget < SHADOW_MIN_BUDGET ? SHADOW_MIN_BUDGET : budget;
-	meta = (u64)s->budget * sizeof(struct shadow_page) + 2 * SHADOW_HASH * sizeof(u32);
+	meta = (u64)s->budget * sizeof(struct shadow_page) + (u64)2 * SHADOW_HASH * sizeof(u32);
 	s->meta_order = order_for(meta);
 	s->nr_frames = mem->size >> PAGE_SHIFT;
 	s->rmap_order = order_for((s->nr_frames + 512) * sizeof(u64));
@@ -199,6 +193,8 @@ void shadow_destroy(struct shadow_mmu *s)
 
 static struct shadow_page *find_page(struct shadow_mmu *s, u64 gfn, u32 role)
 {
+	if (!s->sp)
+		return NULL;
 	for (u32 r = s->hash_gfn[hash_of(gfn)]; r; r = s->sp[r - 1].next_gfn) {
 		struct shadow_page *sp = &s->sp[r - 1];
 		if (sp->gfn == gfn && sp->role == role)
@@ -218,6 +214,8 @@ struct shadow_page *page_of_hpa(struct shadow_mmu *s, u64 addr)
 /* The guest frame is a table umbra shadows (it must stay read-only). */
 bool gfn_protected(struct shadow_mmu *s, u64 gfn)
 {
+	if (!s->sp)
+		return false;
 	for (u32 r = s->hash_gfn[hash_of(gfn)]; r; r = s->sp[r - 1].next_gfn) {
 		const struct shadow_page *sp = &s->sp[r - 1];
 		if (sp->gfn == gfn && !(sp->role & ROLE_DIRECT))
@@ -261,7 +259,6 @@ static void wp_one(struct shadow_mmu *s, u64 *spte)
 }
 
 /* ---------------------------------------------------------------- zapping */
-
 
 /* Clear entry i of sp, unlinking what it pointed to. */
 void drop_spte(struct shadow_mmu *s, struct shadow_page *sp, unsigned i)
@@ -389,7 +386,7 @@ struct shadow_page *get_page(struct shadow_mmu *s, u64 gfn, u32 role)
 /* Point entry i of parent at child (the new link first, so dropping the old
  * one cannot leave child without parents and zap it). */
 int link_child(struct shadow_mmu *s, struct shadow_page *parent, unsigned i,
-		      struct shadow_page *child)
+	       struct shadow_page *child)
 {
 	u64 *t = table_of(parent);
 	u64 want = child->hpa.val | SPTE_TABLE;
@@ -402,7 +399,6 @@ int link_child(struct shadow_mmu *s, struct shadow_page *parent, unsigned i,
 	t[i] = want;
 	return 0;
 }
-
 
 /* ---------------------------------------------------------------- roots */
 
@@ -447,8 +443,7 @@ static bool read_pdptes(const struct shadow_mmu *s, const struct gwalk_regs *r, 
 	if (gmem_read(s->mem, gpa(r->cr3 & GENMASK(31, 5)), pd, 4 * sizeof(u64)))
 		return false;
 	for (int i = 0; i < 4; i++)
-		if ((pd[i] & SPTE_P) &&
-		    (pd[i] & (PDPTE_RSVD_LOW | GENMASK(63, s->maxphyaddr))))
+		if ((pd[i] & SPTE_P) && (pd[i] & (PDPTE_RSVD_LOW | GENMASK(63, s->maxphyaddr))))
 			return false;
 	return true;
 }
@@ -460,8 +455,8 @@ bool shadow_pdptes_ok(const struct shadow_mmu *s, const struct gwalk_regs *r)
 }
 
 /* The shadow PD behind PAE-root entry q, for a 32-bit, PAE or paging-off guest. */
-static bool pae_child_for(struct shadow_mmu *s, const struct shadow_root *rt, unsigned q,
-			  u64 *gfn, u32 *role)
+static bool pae_child_for(struct shadow_mmu *s, const struct shadow_root *rt, unsigned q, u64 *gfn,
+			  u32 *role)
 {
 	enum gwalk_mode mode = role_mode(rt->key_role);
 
@@ -586,8 +581,9 @@ static int find_or_make_root(struct shadow_mmu *s, u64 cr3, u32 role, const u64 
 	rt = &s->roots[slot];
 	{
 		hpa_t keep = rt->pae_page; /* a PAE root page is reused as it is */
-		*rt = (struct shadow_root){ .valid = true, .key_cr3 = cr3, .key_role = role,
-					    .pae_page = keep };
+		*rt = (struct shadow_root){
+			.valid = true, .key_cr3 = cr3, .key_role = role, .pae_page = keep
+		};
 		if (keep.val)
 			for (int q = 0; q < 4; q++)
 				((u64 *)phys_to_virt(keep))[q] = 0;
@@ -641,7 +637,6 @@ int shadow_load_root(struct shadow_mmu *s, const struct gwalk_regs *r, u64 *hw_c
 	return 0;
 }
 
-
 /* The non-direct shadow pages of a guest frame (refs), at most MAX_ALIASES. */
 unsigned pages_of_gfn(struct shadow_mmu *s, u64 gfn, u32 *refs)
 {
@@ -652,4 +647,3 @@ unsigned pages_of_gfn(struct shadow_mmu *s, u64 gfn, u32 *refs)
 			refs[n++] = r;
 	return n;
 }
-

@@ -16,34 +16,34 @@
 
 /* Per-VM counters, printed with the VM summary. */
 struct shadow_stats {
-	u64 faults;	     /* #PF exits handled */
-	u64 fixed;	     /* ... that filled or upgraded a shadow entry */
-	u64 guest_pf;	     /* ... reflected to the guest as its own #PF */
-	u64 mmio;	     /* ... that were MMIO (a leaf outside guest RAM) */
-	u64 pt_writes;	     /* guest writes to its page tables, emulated */
-	u64 unprotected;     /* guest table pages let go (write flood, unemulated writes) */
-	u64 roots_reused;    /* root loads served from the per-vCPU cache */
-	u64 roots_built;     /* root loads that built a new root */
-	u64 invlpg;	     /* INVLPGs seen */
-	u64 reclaimed;	     /* shadow pages taken back under the budget */
-	u64 pages_peak;	     /* most shadow pages in use at once */
+	u64 faults;	  /* #PF exits handled */
+	u64 fixed;	  /* ... that filled or upgraded a shadow entry */
+	u64 guest_pf;	  /* ... reflected to the guest as its own #PF */
+	u64 mmio;	  /* ... that were MMIO (a leaf outside guest RAM) */
+	u64 pt_writes;	  /* guest writes to its page tables, emulated */
+	u64 unprotected;  /* guest table pages let go (write flood, unemulated writes) */
+	u64 roots_reused; /* root loads served from the per-vCPU cache */
+	u64 roots_built;  /* root loads that built a new root */
+	u64 invlpg;	  /* INVLPGs seen */
+	u64 reclaimed;	  /* shadow pages taken back under the budget */
+	u64 pages_peak;	  /* most shadow pages in use at once */
 };
 
-#define SHADOW_ROOT_CACHE 8	/* roots kept per vCPU */
+#define SHADOW_ROOT_CACHE 8	   /* roots kept per vCPU */
 #define SHADOW_DEFAULT_BUDGET 1024 /* shadow pages per VM unless shadow_pages= says */
-#define SHADOW_MIN_BUDGET 16	/* enough for any one walk plus a root */
+#define SHADOW_MIN_BUDGET 16	   /* enough for any one walk plus a root */
 
 struct shadow_page;
 
 /* One cached root: what identifies it, and the page(s) the hardware uses. */
 struct shadow_root {
 	bool valid;
-	u64 key_cr3;	       /* the guest's CR3 (address bits), 0 with paging off */
-	u32 key_role;	       /* the root's role bits */
-	u64 key_pdpte[4];      /* PAE: the PDPTEs loaded with that CR3 */
-	u32 root;	       /* 4-level: shadow page index + 1 of the guest's PML4 */
-	hpa_t pae_page;	       /* PAE/32-bit/off: umbra's own PDPT page (below 4 GiB) */
-	u32 pae_child[4];      /* ... and the shadow PDs it points to (index + 1, 0 none) */
+	u64 key_cr3;	  /* the guest's CR3 (address bits), 0 with paging off */
+	u32 key_role;	  /* the root's role bits */
+	u64 key_pdpte[4]; /* PAE: the PDPTEs loaded with that CR3 */
+	u32 root;	  /* 4-level: shadow page index + 1 of the guest's PML4 */
+	hpa_t pae_page;	  /* PAE/32-bit/off: umbra's own PDPT page (below 4 GiB) */
+	u32 pae_child[4]; /* ... and the shadow PDs it points to (index + 1, 0 none) */
 	u64 last_use;
 };
 
@@ -64,7 +64,7 @@ struct shadow_mmu {
 	u32 *hash_gfn;		/* SHADOW_HASH buckets of index + 1 */
 	u32 *hash_hpa;
 	u64 clock;
-	hpa_t meta_hpa;		/* where sp[] and the hashes live */
+	hpa_t meta_hpa; /* where sp[] and the hashes live */
 	u32 meta_order;
 
 	/* Reverse map: guest frame -> leaf shadow entries mapping it. */
@@ -109,12 +109,12 @@ bool shadow_pdptes_ok(const struct shadow_mmu *s, const struct gwalk_regs *r);
 
 /* What a #PF exit turned out to be. */
 enum shadow_verdict {
-	SHADOW_FIXED,	   /* a shadow entry was filled or upgraded: re-enter */
-	SHADOW_GUEST_PF,   /* the guest's own tables fault: inject #PF(error) with CR2 = addr */
-	SHADOW_MMIO,	   /* the address is not RAM: emulate the access to gpa */
-	SHADOW_PT_WRITE,   /* a write to a guest page table: emulate it, then shadow_pt_write */
-	SHADOW_BAD_TABLE,  /* the guest's tables reach gpa, which is not RAM: end the guest */
-	SHADOW_NOMEM,	   /* no shadow page could be had: end the guest (budget too small) */
+	SHADOW_FIXED,	  /* a shadow entry was filled or upgraded: re-enter */
+	SHADOW_GUEST_PF,  /* the guest's own tables fault: inject #PF(error) with CR2 = addr */
+	SHADOW_MMIO,	  /* the address is not RAM: emulate the access to gpa */
+	SHADOW_PT_WRITE,  /* a write to a guest page table: emulate it, then shadow_pt_write */
+	SHADOW_BAD_TABLE, /* the guest's tables reach gpa, which is not RAM: end the guest */
+	SHADOW_NOMEM,	  /* no shadow page could be had: end the guest (budget too small) */
 };
 
 struct shadow_fault {

@@ -49,8 +49,8 @@ static void arrange(struct fault_walk *fw, bool nxe)
 }
 
 /* The page the entry at level L (of sp) must point to. */
-static struct shadow_page *child_for(struct shadow_mmu *s, const struct shadow_page *sp,
-				     unsigned L, unsigned idx, const struct fault_walk *fw)
+static struct shadow_page *child_for(struct shadow_mmu *s, const struct shadow_page *sp, unsigned L,
+				     unsigned idx, const struct fault_walk *fw)
 {
 	u32 common = sp->role & ROLE_CONTROLS;
 	u32 lvl = (u32)FIELD_PREP(ROLE_LEVEL, L - 1);
@@ -62,10 +62,13 @@ static struct shadow_page *child_for(struct shadow_mmu *s, const struct shadow_p
 		/* Two guest large pages over the same frames share these pieces
 		 * when their rights match; W counts only once the guest entry is
 		 * dirty, so a clean one never reaches a writable leaf that a
-		 * dirty one filled (its first write must fault and set D). */
+		 * dirty one filled (its first write must fault and set D); and a
+		 * read-only one whose leaves CR0.WP=0 may make writable for ring 0
+		 * is kept apart from a clean one too. */
 		u8 acc = fw->gw.dirty ? fw->gw.perm : (u8)(fw->gw.perm & ~PT_W);
+		u32 wp0 = (!(common & ROLE_WP) && fw->gw.dirty && !(acc & PT_W)) ? ROLE_WP0_W : 0;
 		return get_page(s, (fw->gw.gpa >> PAGE_SHIFT) & ~(span - 1),
-				common | ROLE_DIRECT | (u32)ROLE_ACC(acc) | lvl);
+				common | ROLE_DIRECT | (u32)ROLE_ACC(acc) | wp0 | lvl);
 	}
 	{
 		u32 q = 0;
@@ -136,14 +139,20 @@ static void fill_leaf(struct shadow_mmu *s, struct shadow_page *sp, unsigned idx
 		return;
 	}
 	e = make_leaf(sp, fw, host.val, protect);
-	if ((hw_error & PF_P) && table_of(sp)[idx] == e && !((fw->access & PF_W) && protect)) {
-		/* The CPU refused what the guest's tables allow and umbra already
-		 * gives: a rule the walker does not model (SMAP). The guest's fault. */
+	if ((hw_error & PF_P) && table_of(sp)[idx] == e && !((fw->access & PF_W) && protect) &&
+	    (sp->role & ROLE_SMAP) && (e & SPTE_U) && !(fw->access & (PF_U | PF_I))) {
+		/* The CPU refused a ring-0 data access to a user page that the
+		 * guest's tables allow and umbra already gives: SMAP, which the
+		 * walker does not model (it needs RFLAGS.AC). The guest's fault.
+		 * Any other refusal of an unchanged entry came from a stale TLB
+		 * entry, which the fault itself dropped: retry. */
 		out->verdict = SHADOW_GUEST_PF;
 		out->error = hw_error;
 		s->stats.guest_pf++;
 		return;
 	}
+	if ((hw_error & PF_P) && table_of(sp)[idx] == e)
+		s->flush = true; /* a stale, narrower TLB entry faulted (SDM 4.10.4.3): drop it */
 	if (set_leaf(s, sp, idx, e, gfn)) {
 		out->verdict = SHADOW_NOMEM;
 		return;

@@ -32,16 +32,18 @@
 #define ROLE_SMEP BIT(13)	    /* CR4.SMEP */
 #define ROLE_SMAP BIT(14)	    /* CR4.SMAP */
 #define ROLE_NXE BIT(15)	    /* EFER.NXE */
+#define ROLE_WP0_W \
+	BIT(16) /* direct: a dirty read-only large page that CR0.WP=0 lets ring 0 write */
 
 /* Role access bits are the PT_W, PT_U, PT_X permissions shifted down by one. */
 #define ROLE_ACC(perm) FIELD_PREP(ROLE_ACCESS, ((perm) >> 1) & 7)
 #define ROLE_PERM(role) ((u8)((FIELD_GET(ROLE_ACCESS, role) << 1) | PT_R))
 
 struct shadow_page {
-	hpa_t hpa;	/* the table page itself */
-	u64 gfn;	/* guest frame of the guest table, or the first frame a direct page maps */
+	hpa_t hpa; /* the table page itself */
+	u64 gfn;   /* guest frame of the guest table, or the first frame a direct page maps */
 	u32 role;
-	u32 next_gfn;	/* hash chains (index + 1) */
+	u32 next_gfn; /* hash chains (index + 1) */
 	u32 next_hpa;
 	u16 root_count; /* pinned by the loaded root */
 	u16 writes;	/* emulated writes since the page was last used for a walk */
@@ -98,8 +100,8 @@ void zap_page(struct shadow_mmu *s, struct shadow_page *sp);
 bool reclaim_one(struct shadow_mmu *s);
 
 /* shadow_rmap.c: lists of shadow-entry pointers in one u64 head. */
-int plist_add(struct shadow_mmu *s, u64 *head, u64 *spte);
-void plist_del(struct shadow_mmu *s, u64 *head, u64 *spte);
+int plist_add(struct shadow_mmu *s, u64 *head, const u64 *spte);
+void plist_del(struct shadow_mmu *s, u64 *head, const u64 *spte);
 u64 *plist_pop(struct shadow_mmu *s, u64 *head);
 void plist_each(u64 head, void (*fn)(struct shadow_mmu *s, u64 *spte), struct shadow_mmu *s);
 bool plist_empty(u64 head);

@@ -70,7 +70,7 @@ static void node_free(struct shadow_mmu *s, struct rnode *n)
 	s->rmap_free = (u64)(uintptr_t)n;
 }
 
-int plist_add(struct shadow_mmu *s, u64 *head, u64 *spte)
+int plist_add(struct shadow_mmu *s, u64 *head, const u64 *spte)
 {
 	u64 v = (u64)(uintptr_t)spte;
 	struct rnode *n;
@@ -106,34 +106,41 @@ int plist_add(struct shadow_mmu *s, u64 *head, u64 *spte)
 /* Drop empty nodes; a list left with one entry goes back to the inline form. */
 static void compact(struct shadow_mmu *s, u64 *head)
 {
-	u64 *link = head, only = 0;
+	u64 cur = *head, first = 0, only = 0;
+	struct rnode *tail = NULL;
 	unsigned count = 0;
-	struct rnode *n;
 
-	while (*link) {
-		bool empty = true;
-		n = node_of(*link);
+	while (cur) {
+		struct rnode *n = node_of(cur);
+		u64 next = n->next;
+		unsigned here = 0;
+
 		for (int i = 0; i < NODE_ENTRIES; i++)
 			if (n->e[i]) {
-				empty = false;
-				count++;
+				here++;
 				only = n->e[i];
 			}
-		if (empty) {
-			*link = n->next;
+		if (!here) {
 			node_free(s, n);
 		} else {
-			link = &n->next;
+			n->next = 0;
+			if (tail)
+				tail->next = cur;
+			else
+				first = cur;
+			tail = n;
+			count += here;
 		}
+		cur = next;
 	}
+	*head = first;
 	if (count == 1) {
-		n = node_of(*head);
+		node_free(s, node_of(first));
 		*head = only | 1;
-		node_free(s, n);
 	}
 }
 
-void plist_del(struct shadow_mmu *s, u64 *head, u64 *spte)
+void plist_del(struct shadow_mmu *s, u64 *head, const u64 *spte)
 {
 	u64 v = (u64)(uintptr_t)spte;
 

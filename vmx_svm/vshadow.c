@@ -116,7 +116,8 @@ static void emulate_pt_write(struct vcpu *v, u64 gva, u64 addr)
 	if (vcpu_decode_at_rip(v, &in, false) == 0 && in.write) {
 		ea = emul_mem_offset(v->gpr, &in, v->rip);
 		val = emul_store_value(v->gpr, &in);
-		if (((ea ^ gva) & (PAGE_SIZE - 1)) == 0 && shadow_pt_write(s, addr, &val, in.size)) {
+		if (((ea ^ gva) & (PAGE_SIZE - 1)) == 0 &&
+		    shadow_pt_write(s, addr, &val, in.size)) {
 			v->rip += in.len;
 			return;
 		}
@@ -153,7 +154,8 @@ void handle_page_fault(struct vcpu *v, const struct vm_exit *e)
 		break;
 	case SHADOW_MMIO:
 		if ((e->pf.error & PF_I) || e->pf.gva == linear_rip(v))
-			vm_end(vm, false, 0, "executed from guest-physical 0x%llx, which is not RAM",
+			vm_end(vm, false, 0,
+			       "executed from guest-physical 0x%llx, which is not RAM",
 			       (unsigned long long)f.gpa);
 		else
 			handle_mmio(v, f.gpa);
@@ -162,7 +164,8 @@ void handle_page_fault(struct vcpu *v, const struct vm_exit *e)
 		emulate_pt_write(v, e->pf.gva, f.gpa);
 		break;
 	case SHADOW_BAD_TABLE:
-		vm_end(vm, false, 0, "its page tables reach guest-physical 0x%llx, which is not RAM",
+		vm_end(vm, false, 0,
+		       "its page tables reach guest-physical 0x%llx, which is not RAM",
 		       (unsigned long long)f.gpa);
 		break;
 	case SHADOW_NOMEM:

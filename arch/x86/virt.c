@@ -80,8 +80,7 @@ int arch_vm_describe(const struct vm *vm, char *buf, size_t len)
 	if (vm_uses_shadow(vm))
 		return ksnprintf(buf, len, "%s shadow %s=%u shadow_pages=%u", vendor->name,
 				 vendor->tag_name, vm->asid, vm->arch.shadow->budget);
-	return ksnprintf(buf, len, "%s %s %s=%u", vendor->name, paging, vendor->tag_name,
-			 vm->asid);
+	return ksnprintf(buf, len, "%s %s %s=%u", vendor->name, paging, vendor->tag_name, vm->asid);
 }
 
 void arch_vm_report(const struct vm *vm)

@@ -314,6 +314,12 @@ static u64 get(const u8 *p, unsigned width)
 	return v;
 }
 
+/* A TLB slot: hashed, so pages 2 MiB apart (same table index) do not evict each other. */
+static unsigned tlb_slot(u64 va)
+{
+	return (unsigned)(((va >> 12) * 0x9E3779B97F4A7C15ULL) >> 58) % SH_TLB;
+}
+
 void sh_tlb_flush(struct sh_env *e)
 {
 	memset(e->tlb, 0, sizeof(e->tlb));
@@ -382,7 +388,7 @@ static void hw_check_target(struct sh_env *e, u64 va, u64 hpa)
 
 static bool tlb_lookup(struct sh_env *e, u64 va, u32 access, struct sh_hw_res *h)
 {
-	struct sh_tlb *t = &e->tlb[(va >> 12) % SH_TLB];
+	struct sh_tlb *t = &e->tlb[tlb_slot(va)];
 	bool smep = e->regs.cr4 & X86_CR4_SMEP, nxe = shadow_hw_efer(e->regs.efer) & EFER_NXE;
 	bool ok = true;
 
@@ -422,7 +428,7 @@ void sh_hw_translate(struct sh_env *e, u64 va, u32 access, struct sh_hw_res *h)
 	sref_walk(&p, hw_read, e, va, access, &w);
 	cr_assert(w.kind != SREF_BAD);
 	if (w.kind == SREF_PF) {
-		e->tlb[(va >> 12) % SH_TLB].valid = false;
+		e->tlb[tlb_slot(va)].valid = false;
 		h->error = w.error;
 		return;
 	}
@@ -433,13 +439,13 @@ void sh_hw_translate(struct sh_env *e, u64 va, u32 access, struct sh_hw_res *h)
 		*ent |= X86_A | ((i + 1 == w.nr && (access & PF_W)) ? X86_D : 0);
 	}
 	u64 leaf = *(u64 *)phys_to_virt(hpa(w.ent[w.nr - 1].addr));
-	e->tlb[(va >> 12) % SH_TLB] = (struct sh_tlb){ .valid = true,
-						       .vpn = va >> 12,
-						       .hpa = w.pa & ~(PAGE_SIZE - 1),
-						       .w = w.w,
-						       .u = w.u,
-						       .x = w.x,
-						       .d = leaf & X86_D };
+	e->tlb[tlb_slot(va)] = (struct sh_tlb){ .valid = true,
+						.vpn = va >> 12,
+						.hpa = w.pa & ~(PAGE_SIZE - 1),
+						.w = w.w,
+						.u = w.u,
+						.x = w.x,
+						.d = leaf & X86_D };
 	h->ok = true;
 	h->hpa = w.pa;
 }
@@ -648,4 +654,63 @@ void sh_check_stats(const struct sh_env *e)
 	SH_ASSERT(e, st->pages_peak >= shadow_pages_used(&e->s) && st->pages_peak <= e->budget,
 		  "stats.pages_peak %llu (used %u, budget %u)", ULL(st->pages_peak),
 		  shadow_pages_used(&e->s), e->budget);
+}
+
+/* ---------------------------------------------------------------- helpers for cases */
+
+/* 4-level: map the 4 KiB page va to pa under root, making missing tables (P|RW|US). */
+void sh_map4k(struct sh_env *e, u64 root, u64 va, u64 pa, u64 flags)
+{
+	u64 t = root;
+
+	for (int level = 3; level > 0; level--) {
+		u64 at = t + ((va >> (12 + 9 * level)) & 511) * 8, v = sh_peek_model(e, at, 8);
+
+		if (!(v & X86_P)) {
+			v = e->tab_next | X86_P | X86_RW | X86_US;
+			e->tab_next += PAGE_SIZE;
+			sh_poke(e, at, v, 8);
+		}
+		t = v & GENMASK(51, 12);
+	}
+	sh_poke(e, t + ((va >> 12) & 511) * 8, pa | flags, 8);
+}
+
+/* The 4-level page table under root that translates va. */
+u64 sh_pt_of(const struct sh_env *e, u64 root, u64 va)
+{
+	u64 t = root;
+
+	for (int level = 3; level > 0; level--)
+		t = sh_peek_model(e, t + ((va >> (12 + 9 * level)) & 511) * 8, 8) & GENMASK(51, 12);
+	return t;
+}
+
+static const char *const kind_name[] = { "OK", "#PF", "MMIO", "bad table", "no memory" };
+
+/*
+ * The hand-computed answer (OK: gpa, MMIO: gpa, PF: error code, BAD: table)
+ * is the reference's, and the shadow's is the reference's.
+ */
+struct sh_out sh_want(struct sh_env *e, u64 va, u32 acc, enum sh_out_kind kind, u64 v)
+{
+	struct sref_walk w;
+	struct sh_out o;
+	bool ok = false;
+
+	sh_ref(e, va, acc, &w);
+	if (kind == SH_OK || kind == SH_MMIO)
+		ok = w.kind == SREF_OK && w.pa == v && sh_in_ram(e, v) == (kind == SH_OK);
+	else if (kind == SH_PF)
+		ok = w.kind == SREF_PF && w.error == v;
+	else if (kind == SH_BAD)
+		ok = w.kind == SREF_BAD && w.bad == v;
+	cr_assert(ok,
+		  "the reference: va 0x%llx %s gives kind %d pa 0x%llx error 0x%x bad 0x%llx, not "
+		  "%s 0x%llx",
+		  ULL(va), sh_acc_name(acc), w.kind, ULL(w.pa), w.error, ULL(w.bad),
+		  kind_name[kind], ULL(v));
+	sh_check(e, va, acc, 0x00C0FFEE00000000ULL | (va & 0xFFF8), 8, &o);
+	sh_probe(e, va);
+	return o;
 }

@@ -135,12 +135,36 @@ static u64 gen_entry(struct run *r, u64 self)
 	return r->width == 4 ? v & 0xFFFFFFFFULL : v;
 }
 
-static bool protected_slot(const struct run *r, u64 gpa)
+/* [lo, hi) touches a root's linear-map slot, or the linear map's own tables. */
+static bool protected_range(const struct run *r, u64 lo, u64 hi)
 {
 	for (u32 i = 0; i < r->nspaces; i++)
-		if (gpa >= r->protect[i] && gpa < r->protect[i] + r->width)
+		if (lo < r->protect[i] + r->width && hi > r->protect[i])
 			return true;
-	return gpa < POOL; /* the linear map's tables, and frame 0 */
+	return lo < POOL;
+}
+
+static bool in_pool(u64 gpa)
+{
+	return gpa >= POOL && gpa < POOL + NPOOL * PAGE_SIZE;
+}
+
+/* len bytes at gpa of fresh entries (a write may cover parts of two 4-byte entries). */
+static u64 table_bytes(struct run *r, u64 gpa, unsigned len)
+{
+	u64 v = 0;
+
+	for (u64 b = gpa; b < gpa + len;) {
+		u64 ent = b & ~(u64)(r->width - 1), e = gen_entry(r, ent);
+		unsigned from = (unsigned)(b - ent), n = r->width - from;
+
+		if (n > gpa + len - b)
+			n = (unsigned)(gpa + len - b);
+		e = (e >> (8 * from)) & (n == 8 ? ~0ULL : BIT(8 * n) - 1);
+		v |= e << (8 * (b - gpa));
+		b += n;
+	}
+	return v;
 }
 
 static void fill_table(struct run *r, u64 t)
@@ -150,7 +174,7 @@ static void fill_table(struct run *r, u64 t)
 	for (unsigned i = 0; i < k; i++) {
 		u64 at = t + below(r, n) * r->width;
 
-		if (!protected_slot(r, at))
+		if (!protected_range(r, at, at + r->width))
 			sh_poke(r->e, at, gen_entry(r, t), r->width);
 	}
 }
@@ -256,8 +280,7 @@ static void refresh_leaves(struct run *r)
 
 /* The entries at gpa that the current space's walks read: where they are used. */
 struct affected {
-	u64 gpa;
-	unsigned width;
+	u64 lo, hi; /* the bytes written */
 	u32 n;
 	bool reload;
 	u64 va[8];
@@ -266,16 +289,16 @@ struct affected {
 static void on_table(void *ctx, u64 table, u8 level, u8 width, u64 va_base)
 {
 	struct affected *a = ctx;
-	u64 va;
 
-	if ((a->gpa & ~(PAGE_SIZE - 1)) != table)
+	if ((a->lo & ~(PAGE_SIZE - 1)) != table)
 		return;
-	if (level > 0 || a->n == 8) {
-		a->reload = true;
-		return;
+	for (u64 i = (a->lo - table) / width; i <= (a->hi - 1 - table) / width; i++) {
+		if (level > 0 || a->n == 8) {
+			a->reload = true;
+			return;
+		}
+		a->va[a->n++] = va_base + (i << 12);
 	}
-	va = va_base + (((a->gpa & (PAGE_SIZE - 1)) / width) << 12);
-	a->va[a->n++] = va;
 }
 
 static void find_affected(struct run *r, struct affected *a)
@@ -286,8 +309,8 @@ static void find_affected(struct run *r, struct affected *a)
 	paging(r, &p);
 	if (p.mode == SREF_OFF)
 		return;
-	if (p.mode == SREF_PAE && a->gpa + a->width > (p.root & GENMASK(31, 5)) &&
-	    a->gpa < (p.root & GENMASK(31, 5)) + 32)
+	if (p.mode == SREF_PAE && a->hi > (p.root & GENMASK(31, 5)) &&
+	    a->lo < (p.root & GENMASK(31, 5)) + 32)
 		a->reload = true; /* a PDPTE: it takes effect at the next CR3 load */
 	sref_enum(&p, model_read, r->e, &v);
 	if (!v.budget)
@@ -337,29 +360,32 @@ static u64 pick_va(struct run *r)
 	return ptl_rand(&r->rng) & GENMASK(31, 3);
 }
 
-/* One access of a random kind, with a value fit for where it lands. */
+/* One access of a random kind; a write to a table writes 1, 2, 4 or 8 bytes of entries. */
 static void random_access(struct run *r, u64 va, u32 acc)
 {
+	struct affected a = { 0 };
 	struct sref_walk w;
-	struct affected a = { .width = r->width };
 	struct sh_out o;
+	unsigned len = r->width;
 	u64 val = ptl_rand(&r->rng) & (chance(r, 85) ? ~X86_P : ~0ULL);
 
 	sh_ref(r->e, va, acc, &w);
-	bool table = false;
-	if ((acc & PF_W) && w.kind == SREF_OK && sh_in_ram(r->e, w.pa)) {
-		if (protected_slot(r, w.pa))
-			acc &= ~(u32)PF_W;
-		table = w.pa >= POOL && w.pa < POOL + NPOOL * PAGE_SIZE;
+	if ((acc & PF_W) && w.kind == SREF_OK && in_pool(w.pa)) {
+		len = 1u << below(r, 4);
+		va &= ~(u64)(len - 1);
+		a.lo = w.pa & ~(u64)(len - 1);
+		a.hi = a.lo + len;
+		val = table_bytes(r, a.lo, len);
 	}
-	if (table) {
-		val = gen_entry(r, w.pa);
-		a.gpa = w.pa & ~(u64)(r->width - 1);
-		va -= w.pa - a.gpa;
+	if ((acc & PF_W) && w.kind == SREF_OK && sh_in_ram(r->e, w.pa) &&
+	    protected_range(r, w.pa & ~(u64)(len - 1), (w.pa & ~(u64)(len - 1)) + len)) {
+		acc &= ~(u32)PF_W;
+		a.hi = 0;
+	}
+	if (a.hi)
 		find_affected(r, &a);
-	}
-	sh_check(r->e, va, acc, val, r->width, &o);
-	if (table && o.kind == SH_OK) {
+	sh_check(r->e, va, acc, val, len, &o);
+	if (a.hi && o.kind == SH_OK) {
 		find_affected(r, &a);
 		invalidate(r, &a);
 	}
@@ -368,17 +394,18 @@ static void random_access(struct run *r, u64 va, u32 acc)
 /* A guest write to a table entry in the pool: through the linear map, or where RAM is visible. */
 static void table_write(struct run *r)
 {
-	struct affected a = { .width = r->width };
+	struct affected a = { 0 };
 	struct sref_walk w;
 	struct sh_out o;
 	u64 frame = POOL + below(r, NPOOL) * PAGE_SIZE, va;
 
-	a.gpa = frame + below(r, PAGE_SIZE / r->width) * r->width;
-	if (protected_slot(r, a.gpa))
+	a.lo = frame + below(r, PAGE_SIZE / r->width) * r->width;
+	a.hi = a.lo + r->width;
+	if (protected_range(r, a.lo, a.hi))
 		return;
-	va = paging_on(r) ? r->lin_va + (a.gpa - POOL) : a.gpa;
+	va = paging_on(r) ? r->lin_va + (a.lo - POOL) : a.lo;
 	sh_ref(r->e, va, ACC_W, &w);
-	if (w.kind != SREF_OK || w.pa != a.gpa) {
+	if (w.kind != SREF_OK || w.pa != a.lo) {
 		r->skipped++; /* the guest broke its own linear map here */
 		return;
 	}
@@ -497,8 +524,8 @@ static void run_seed(const struct cfg *c, u32 seed)
 	cr_assert_eq(sh_load(&env, cr0, r.cr3[0], cr4, efer), 0, "%s", env.what);
 	for (u32 i = 0; i < steps; i++) {
 		snprintf(env.what, sizeof(env.what),
-			 "%s seed %u (SHADOW_SEED=%u) step %u, space %u", c->name, seed, seed, i,
-			 r.cur);
+			 "%s seed %u (SHADOW_SEED=%u SHADOW_STEPS=%u) step %u, space %u", c->name,
+			 seed, seed, steps, i, r.cur);
 		step(&r);
 		if (i % 25 == 24)
 			probe_all(&r);
@@ -510,6 +537,8 @@ static void run_seed(const struct cfg *c, u32 seed)
 		  "%llu CR3 switches among %u spaces and no root reused", ULL(r.switches),
 		  r.nspaces);
 	SH_ASSERT(&env, r.skipped < steps / 4, "%llu table writes skipped", ULL(r.skipped));
+	SH_ASSERT(&env, c->budget > SHADOW_MIN_BUDGET || env.s.stats.reclaimed > 0,
+		  "a budget of %u pages and nothing reclaimed", c->budget);
 	sh_check_stats(&env);
 	sh_fini(&env);
 }
@@ -748,6 +777,21 @@ Test(shadow_random, large_pages_over_the_same_frames_keep_their_own_dirty_bits)
 	sh_poke(&env, 0x3000, 0x400000 | PRWU | X86_PS | X86_A | X86_D, 8);
 	sh_poke(&env, 0x3008, 0x400000 | PRWU | X86_PS, 8);
 	lm_load(0x1000);
+	sh_want(&env, 0x3000, ACC_W, SH_OK, 0x403000);
+	sh_want(&env, 0x201000, ACC_R, SH_OK, 0x401000);
+	sh_want(&env, 0x203008, ACC_W, SH_OK, 0x403008);
+	cr_assert(sh_peek_ram(&env, 0x3008, 8) & X86_D);
+}
+
+/* The same with CR0.WP=0: a read-only dirty page written by ring 0, a writable clean one. */
+Test(shadow_random, large_pages_read_only_dirty_and_writable_clean_under_cr0_wp_off)
+{
+	sh_init(&env, MiB(8), SHADOW_DEFAULT_BUDGET, 46, false, false);
+	sh_poke(&env, 0x1000, 0x2000 | PRWU, 8);
+	sh_poke(&env, 0x2000, 0x3000 | PRWU, 8);
+	sh_poke(&env, 0x3000, 0x400000 | X86_P | X86_US | X86_PS | X86_A | X86_D, 8);
+	sh_poke(&env, 0x3008, 0x400000 | PRWU | X86_PS | X86_A, 8);
+	cr_assert_eq(sh_load(&env, CR0_PE | CR0_PG, 0x1000, CR4_PAE, LM_EFER), 0);
 	sh_want(&env, 0x3000, ACC_W, SH_OK, 0x403000);
 	sh_want(&env, 0x201000, ACC_R, SH_OK, 0x401000);
 	sh_want(&env, 0x203008, ACC_W, SH_OK, 0x403008);
