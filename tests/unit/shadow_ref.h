@@ -79,9 +79,24 @@ struct sref_visit {
 void sref_enum(const struct sref_paging *p, sref_read_fn rd, void *rctx, struct sref_visit *v);
 
 /*
- * Part 2 (test_shadow.c): the harness. A guest in fake RAM, a model copy of
- * its RAM that only the reference changes, the shadow MMU under test, and a
- * fake CPU walking the shadow tables (with a small TLB).
+ * Part 2 (test_shadow.c, the checks in shadow_ref.c): the harness. A guest
+ * in fake RAM, a model copy of its RAM that only the reference changes, the
+ * shadow MMU under test, and a fake CPU walking the shadow tables (with a
+ * small TLB).
+ *
+ * Readings of shadow.h this harness makes (where it is not explicit):
+ * - shadow_pt_write returning false stored nothing: the caller unprotects
+ *   and the guest runs the write again (a plain store, so either is fine);
+ *   shadow_unprotect then refusing would end the guest: a test failure.
+ * - SHADOW_BAD_TABLE's gpa is compared by frame (table base or entry).
+ * - An MMIO access is a translation that succeeded: the guest's A (and D
+ *   for a write) bits are set, as the CPU sets them.
+ * - A walk that faults may set A in the entries it used before the fault
+ *   (the CPU may); nothing else may change.
+ * - stats.fixed may leave out SHADOW_FIXED answers to spurious faults;
+ *   stats.pt_writes counts emulated writes, or every shadow_pt_write call.
+ * - shadow_load_root gets regs with pdpte NULL (it loads the PDPTEs) and
+ *   the maxphyaddr/no_1g given to shadow_init.
  */
 enum sh_out_kind { SH_OK, SH_PF, SH_MMIO, SH_BAD, SH_NOMEM };
 struct sh_out {

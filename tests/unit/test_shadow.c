@@ -2,9 +2,10 @@
  * test_shadow.c: the shadow MMU against the independent reference: the harness, and fixed cases.
  *
  * A fake CPU walks umbra's shadow tables as the hardware would (4-level
- * when the guest has EFER.LMA, PAE otherwise; CR0.WP=1, the guest's NXE
- * and SMEP) with a small TLB that forgets only when the shadow MMU asks
- * for a flush, when a root is loaded, or on a fault. An access runs the
+ * when the guest has EFER.LMA, PAE otherwise; CR0.WP=1, NXE always as
+ * shadow_hw_efer says, the guest's SMEP) with a small TLB that can fault
+ * on stale rights and forgets only when the shadow MMU asks for a flush,
+ * when a root is loaded, or on a fault. An access runs the
  * loop a vCPU runs: walk; on #PF ask shadow_page_fault and act on its
  * verdict; and the result (address, guest fault and error code, MMIO,
  * bad table) must equal the reference walk of the guest's tables composed
@@ -757,4 +758,25 @@ Test(shadow_random, a_fault_from_a_stale_tlb_entry_is_not_the_guests)
 	want(0x1000, R, SH_OK, 0x105000);   /* the TLB holds it read-only */
 	want(0x201008, W, SH_OK, 0x105008); /* the shared leaf becomes writable */
 	want(0x1010, W, SH_OK, 0x105010);
+}
+
+/* shadow_init without the memory it needs: -ERR_NOMEM, and nothing stays allocated. */
+Test(shadow, init_short_of_memory_leaves_nothing_allocated)
+{
+	static const u64 left[] = { 0, 1, 2, 5, 17, 64, 300 };
+	struct palloc *pa = fake_ram_init(4096);
+	struct shadow_mmu s;
+
+	cr_assert_eq(gmem_alloc(&env.mem, pa, MiB(8), OWNER_GUEST(1)), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(left); i++) {
+		cr_assert(fake_ram_squeeze(pa, left[i]));
+		u64 free0 = pa->nr_free;
+		int rc = shadow_init(&s, &env.mem, pa, SH_OWNER, SHADOW_DEFAULT_BUDGET, 46, false);
+		if (rc == 0)
+			shadow_destroy(&s);
+		cr_assert(rc == 0 || rc == -ERR_NOMEM, "shadow_init = %d", rc);
+		cr_assert_eq(pa->nr_free, free0, "%llu pages free before, %llu after (rc %d)",
+			     ULL(free0), ULL(pa->nr_free), rc);
+		fake_ram_unsqueeze(pa);
+	}
 }

@@ -768,7 +768,7 @@ Test(shadow_random, pae_pdpte_writes_wait_for_the_cr3_load)
 	sh_check_ram(&env);
 }
 
-/* Two guest 2 MiB pages over the same frames, one dirty, one clean: a write through the clean one sets its D. */
+/* Two guest 2 MiB pages on the same frames, one dirty, one clean: writing the clean one sets D. */
 Test(shadow_random, large_pages_over_the_same_frames_keep_their_own_dirty_bits)
 {
 	sh_init(&env, MiB(8), SHADOW_DEFAULT_BUDGET, 46, false, false);
