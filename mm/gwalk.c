@@ -4,10 +4,6 @@
 #include "arch/x86/msr.h"
 #include "mm/pt.h"
 
-#ifndef CR4_SMEP
-#define CR4_SMEP BIT(20) /* supervisor-mode execution prevention (not in msr.h yet) */
-#endif
-
 /* The entry bits the walker reads or sets itself (SDM vol. 3A 4.3 to 4.5). */
 #define E_RW BIT(1)
 #define E_US BIT(2)

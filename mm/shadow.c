@@ -402,9 +402,6 @@ int link_child(struct shadow_mmu *s, struct shadow_page *parent, unsigned i,
 
 /* ---------------------------------------------------------------- roots */
 
-#define CR4_SMEP BIT(20)
-#define CR4_SMAP BIT(21)
-
 /* The role bits a paging state gives every page under its root. */
 static u32 controls_role(const struct gwalk_regs *r, enum gwalk_mode mode)
 {

@@ -100,8 +100,8 @@ void shadow_destroy(struct shadow_mmu *s);
  * this state, from the cache or built. *hw_cr3 is what the CPU's CR3 must
  * hold. Returns 0, -ERR_NOMEM (no page even after reclaiming), or
  * -ERR_RANGE for a PAE CR3 whose PDPTEs are outside RAM or have reserved
- * bits set (the CPU would raise #GP on that MOV to CR3; the caller checks
- * this first with shadow_pdptes_ok).
+ * bits set (the CPU would raise #GP on that MOV to CR3; checked before
+ * anything changes).
  */
 int shadow_load_root(struct shadow_mmu *s, const struct gwalk_regs *r, u64 *hw_cr3);
 /* PAE: the four PDPTEs at r->cr3 are in RAM and valid (else MOV to CR3 gives #GP). */

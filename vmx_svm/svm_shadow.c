@@ -32,18 +32,13 @@
 #define CR3_NOFLUSH BIT(63)	/* with PCIDE: keep the PCID's translations; not stored */
 #define CR3_PCID GENMASK(11, 0)
 #define CR4_FSGSBASE BIT(16)
-#define CR4_PCIDE BIT(17)
-#define CR4_SMEP BIT(20)
-#define CR4_SMAP BIT(21)
 /* CPUID bits behind those CR4 bits. */
 #define CPUID1_ECX_PCID BIT(17)
 #define CPUID7_EBX_FSGSBASE BIT(0)
 #define CPUID7_EBX_SMEP BIT(7)
 #define CPUID7_EBX_SMAP BIT(20)
 
-/* Bits whose change alters translations: cached ones must go. */
-#define CR0_PAGING_BITS (CR0_PG | CR0_WP)
-#define CR4_PAGING_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP)
+/* Bits whose change alters translations (CR0/CR4's are in msr.h). */
 #define EFER_PAGING_BITS (EFER_NXE | EFER_LMA)
 
 /* The guest's paging registers, as a MOV leaves them. */

@@ -273,7 +273,6 @@ static void handle_other(struct vcpu *v, const struct vm_exit *e)
 #define CR0_ET BIT(4)
 #define CR0_NW BIT(29)
 #define CR0_CD BIT(30)
-#define CR4_PCIDE BIT(17)
 
 /* The architecture's own rules for MOV to CR0/CR4 (SDM vol. 3 2.5, APM
  * vol. 2 3.1); which CR4 bits exist at all is the back end's question. */

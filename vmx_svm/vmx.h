@@ -138,16 +138,6 @@
 #define CR4_HIDDEN \
 	(CR4_UMIP | CR4_LA57 | CR4_VMXE | CR4_SMXE | CR4_OSXSAVE | CR4_PKE | CR4_CET | CR4_PKS)
 #define CR0_NE BIT(5)
-/* CR4 paging controls msr.h does not name (yet) */
-#ifndef CR4_PCIDE
-#define CR4_PCIDE BIT(17)
-#endif
-#ifndef CR4_SMEP
-#define CR4_SMEP BIT(20)
-#endif
-#ifndef CR4_SMAP
-#define CR4_SMAP BIT(21)
-#endif
 
 /* ---------------------------------------------------------------- VMCS field encodings (appendix B) */
 

@@ -164,10 +164,6 @@ static int read_pdptes(struct vcpu *v, const struct vmx_paging_regs *n, u64 pdpt
 	return CR_OK;
 }
 
-/* CR0/CR4 bits whose change makes cached translations stale. */
-#define CR0_PAGING_BITS (CR0_PG | CR0_WP)
-#define CR4_PAGING_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP)
-
 /* A new CR0 this VM cannot run: EPT without unrestricted guest needs PE and
  * PG; shadow paging runs paging off on an identity shadow, but not real
  * mode (the CPU's CR0.PE stays 1 without unrestricted guest). */

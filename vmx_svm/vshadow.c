@@ -83,9 +83,7 @@ int vshadow_switch(struct vcpu *v, u64 cr0, u64 cr3, u64 cr4, u64 efer, u64 *hw_
 	struct gwalk_regs r = { .cr0 = cr0, .cr3 = cr3, .cr4 = cr4, .efer = efer };
 	int rc;
 
-	if (!shadow_pdptes_ok(s, &r))
-		return CR_GP;
-	rc = shadow_load_root(s, &r, hw_cr3);
+	rc = shadow_load_root(s, &r, hw_cr3); /* checks PAE's PDPTEs first, changing nothing */
 	if (rc == -ERR_RANGE)
 		return CR_GP;
 	if (rc) {

@@ -52,5 +52,12 @@
 #define CR4_OSFXSR BIT(9)
 #define CR4_OSXMMEXCPT BIT(10)
 #define CR4_LA57 BIT(12)
+#define CR4_PCIDE BIT(17)
+#define CR4_SMEP BIT(20)
+#define CR4_SMAP BIT(21)
+
+/* CR0/CR4 bits whose change makes cached translations stale. */
+#define CR0_PAGING_BITS (CR0_PG | CR0_WP)
+#define CR4_PAGING_BITS (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP)
 
 #endif
