@@ -103,6 +103,23 @@ void handle_mmio(struct vcpu *v, u64 addr)
 	v->rip += in.len;
 }
 
+void handle_not_ram(struct vcpu *v, u64 addr, bool during_event, bool fetch)
+{
+	if (during_event) {
+		vm_end(v->vm, false, 0,
+		       "delivering an exception or interrupt touched 0x%llx, which is not RAM "
+		       "(IDT, GDT, TSS or stack outside memory)",
+		       (unsigned long long)addr);
+		return;
+	}
+	if (fetch) {
+		vm_end(v->vm, false, 0, "executed from guest-physical 0x%llx, which is not RAM",
+		       (unsigned long long)addr);
+		return;
+	}
+	handle_mmio(v, addr);
+}
+
 void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vm *vm = v->vm;
@@ -114,24 +131,12 @@ void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
 		       (unsigned long long)addr);
 		return;
 	}
-	if (e->tdp.during_event) {
-		vm_end(vm, false, 0,
-		       "delivering an exception or interrupt touched 0x%llx, which is not RAM "
-		       "(IDT, GDT, TSS or stack outside memory)",
-		       (unsigned long long)addr);
-		return;
-	}
-	if (e->tdp.fetch) {
-		vm_end(vm, false, 0, "executed from guest-physical 0x%llx, which is not RAM",
-		       (unsigned long long)addr);
-		return;
-	}
 	if (gmem_contains(&vm->mem, gpa(addr))) {
 		vm_end(vm, false, 0, "nested page fault inside RAM at 0x%llx (umbra bug?)",
 		       (unsigned long long)addr);
 		return;
 	}
-	handle_mmio(v, addr);
+	handle_not_ram(v, addr, e->tdp.during_event, e->tdp.fetch);
 }
 
 /* ---------------------------------------------------------------- hypercalls */

@@ -12,6 +12,10 @@ void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e);
 /* An access to guest-physical addr, which is not RAM: emulate the
  * instruction at RIP against the VM's devices (exits.c). */
 void handle_mmio(struct vcpu *v, u64 addr);
+/* The same access as seen by a page fault (TDP or shadow): the CPU was
+ * delivering an event or fetching code there, which ends the guest with
+ * the reason, or it is the instruction's data access: handle_mmio. */
+void handle_not_ram(struct vcpu *v, u64 addr, bool during_event, bool fetch);
 /* Up to max bytes of the guest's instruction at RIP (fewer at an unmapped page). */
 size_t vcpu_fetch_insn(struct vcpu *v, u8 *buf, size_t max);
 struct emul_insn;

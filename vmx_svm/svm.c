@@ -341,10 +341,42 @@ static void svm_run(struct vcpu *v, struct vm_exit *e)
 		(vmcb->ctl.exit_int_info & SVM_EVTINJ_VALID) ? vmcb->ctl.exit_int_info : 0;
 }
 
+/*
+ * EVENTINJ already holds an event when the exit interrupted its delivery
+ * (svm_run puts it back): a hardware exception raised now happened during
+ * that delivery, and exc_during_delivery() (vcpu.h) says what the CPU
+ * delivers instead. Returns the vector, or -1 after ending the guest.
+ */
+static int during_delivery(struct vcpu *v, u8 vector)
+{
+	u64 first = svm_of(v)->vmcb->ctl.event_inj;
+	int deliver;
+
+	if (!(first & SVM_EVTINJ_VALID) || FIELD_GET(SVM_EVTINJ_TYPE, first) != SVM_EVTINJ_TYPE_EXC)
+		return vector;
+	deliver = exc_during_delivery((u8)FIELD_GET(SVM_EVTINJ_VECTOR, first), vector);
+	if (deliver < 0)
+		vm_end(v->vm, false, 0,
+		       "triple fault (shutdown) at rip 0x%llx: exception %u while delivering a "
+		       "double fault",
+		       (unsigned long long)v->rip, vector);
+	return deliver;
+}
+
 static void svm_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
-	u64 ev = FIELD_PREP(SVM_EVTINJ_VECTOR, vector) |
-		 FIELD_PREP(SVM_EVTINJ_TYPE, SVM_EVTINJ_TYPE_EXC) | SVM_EVTINJ_VALID;
+	int deliver = during_delivery(v, vector);
+	u64 ev;
+
+	if (deliver < 0)
+		return;
+	if (deliver != vector) { /* #DF, whose error code is 0 */
+		vector = (u8)deliver;
+		has_error = true;
+		error = 0;
+	}
+	ev = FIELD_PREP(SVM_EVTINJ_VECTOR, vector) |
+	     FIELD_PREP(SVM_EVTINJ_TYPE, SVM_EVTINJ_TYPE_EXC) | SVM_EVTINJ_VALID;
 	/* Real mode pushes no error codes. */
 	if (has_error && (svm_of(v)->vmcb->save.cr0 & CR0_PE))
 		ev |= SVM_EVTINJ_EV | FIELD_PREP(SVM_EVTINJ_ERROR, error);

@@ -369,6 +369,7 @@ void svm_shadow_decode(struct vcpu *v, struct vm_exit *e)
 		e->reason = EXIT_PAGE_FAULT;
 		e->pf.error = (u32)c->exit_info1;
 		e->pf.gva = c->exit_info2;
+		e->pf.during_event = c->exit_int_info & SVM_EVTINJ_VALID;
 	} else if (e->code == SVM_EXIT_INVLPG) {
 		decode_invlpg(v, e);
 	} else if (e->code <= SVM_EXIT_WRITE_CR15) {

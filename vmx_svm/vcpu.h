@@ -81,8 +81,9 @@ struct vm_exit {
 			u32 error;
 		} exc;
 		struct {
-			u64 gva;   /* the faulting linear address (CR2) */
-			u32 error; /* the hardware's error code (PF_* in mm/gwalk.h) */
+			u64 gva;	   /* the faulting linear address (CR2) */
+			u32 error;	   /* the hardware's error code (PF_* in mm/gwalk.h) */
+			bool during_event; /* while delivering an exception or interrupt */
 		} pf;
 		struct {
 			u64 gva;	/* the address INVLPG names */
@@ -171,8 +172,37 @@ void vcpu_forget(struct vcpu *v);
 #define RFLAGS_FIXED 0x2
 
 /* Vector numbers the handlers inject. */
+#define VEC_DE 0
 #define VEC_UD 6
+#define VEC_DF 8
+#define VEC_TS 10
 #define VEC_GP 13
 #define VEC_PF 14
+
+/* #DE, #TS, #NP, #SS, #GP: the "contributory" exceptions. */
+static inline bool exc_contributory(u8 vector)
+{
+	return vector == VEC_DE || (vector >= VEC_TS && vector <= VEC_GP);
+}
+
+/*
+ * A hardware exception raised while the CPU delivers an earlier one (an
+ * exit interrupted that delivery; the handler now injects `second`). The
+ * rule of SDM vol. 3 6.15 ("Interrupt 8") and APM vol. 2 8.2.9: a
+ * contributory exception during a contributory one, or a #PF or
+ * contributory one during a #PF, becomes #DF; either during a #DF shuts the
+ * CPU down; any other pair is delivered one after the other, the second
+ * first. Returns the vector to deliver, or -1 for the shutdown.
+ */
+static inline int exc_during_delivery(u8 first, u8 second)
+{
+	bool serious = second == VEC_PF || exc_contributory(second);
+
+	if (first == VEC_DF && serious)
+		return -1;
+	if ((exc_contributory(first) && exc_contributory(second)) || (first == VEC_PF && serious))
+		return VEC_DF;
+	return second;
+}
 
 #endif

@@ -586,36 +586,20 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 	requeue_interrupted_event(s);
 }
 
-#define VEC_DF 8
-
-static bool contributory(u8 vector)
-{
-	return vector == 0 || (vector >= 10 && vector <= 13); /* #DE, #TS, #NP, #SS, #GP */
-}
-
 /*
  * An exception a handler raises after an exit that interrupted the
  * delivery of another event (requeued) happened while delivering it, as a
- * guest #PF the shadow MMU finds on the way to the guest's IDT or stack.
- * The CPU's rule (SDM vol. 3 6.15, "Interrupt 8"): a contributory exception
- * during a contributory one, or a #PF or contributory one during a #PF,
- * makes a #DF; either during a #DF shuts down; otherwise the new one is
- * delivered. Returns the vector to deliver, or -1 for the shutdown.
+ * guest #PF the shadow MMU finds on the way to the guest's IDT or stack:
+ * exc_during_delivery() (vcpu.h) says what the CPU delivers.
  */
 static int during_delivery(struct vmx_vcpu *s, u8 vector)
 {
 	u64 first = vmread(VMCS_ENTRY_INTR_INFO);
-	u8 fv = (u8)FIELD_GET(INTR_INFO_VECTOR, first);
-	bool serious = vector == VEC_PF || contributory(vector);
 
 	s->requeued = false;
 	if (!(first & INTR_INFO_VALID) || FIELD_GET(INTR_INFO_TYPE, first) != INTR_TYPE_HW_EXC)
 		return vector;
-	if (fv == VEC_DF && serious)
-		return -1;
-	if ((contributory(fv) && contributory(vector)) || (fv == VEC_PF && serious))
-		return VEC_DF;
-	return vector;
+	return exc_during_delivery((u8)FIELD_GET(INTR_INFO_VECTOR, first), vector);
 }
 
 static void vmx_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)

@@ -107,6 +107,7 @@ static void decode_exception(struct vcpu *v, struct vm_exit *e, u64 q)
 		e->reason = EXIT_PAGE_FAULT;
 		e->pf.gva = q;
 		e->pf.error = (u32)vmread(VMCS_EXIT_INTR_ERROR);
+		e->pf.during_event = vmread(VMCS_IDT_VEC_INFO) & INTR_INFO_VALID;
 		return;
 	}
 	e->reason = EXIT_EXCEPTION;

@@ -128,6 +128,22 @@ static void emulate_pt_write(struct vcpu *v, u64 gva, u64 addr)
 	}
 }
 
+/*
+ * The CPU, not the instruction at RIP, wrote a guest page table while it
+ * delivered an exception or interrupt (the stack, or a TSS, shares a page
+ * with a table): there is no instruction to emulate, so the page stops
+ * being shadowed and the delivery runs again natively (the back end
+ * re-injects the interrupted event).
+ */
+static void event_pt_write(struct vcpu *v, u64 addr)
+{
+	if (!shadow_unprotect(v->vm->arch.shadow, addr))
+		vm_end(v->vm, false, 0,
+		       "delivering an exception or interrupt wrote its top-level page table at "
+		       "0x%llx",
+		       (unsigned long long)addr);
+}
+
 /* The guest's own linear RIP (for telling a fetch from a data access). */
 static u64 linear_rip(struct vcpu *v)
 {
@@ -151,15 +167,14 @@ void handle_page_fault(struct vcpu *v, const struct vm_exit *e)
 		vendor->inject_exception(v, VEC_PF, true, f.error);
 		break;
 	case SHADOW_MMIO:
-		if ((e->pf.error & PF_I) || e->pf.gva == linear_rip(v))
-			vm_end(vm, false, 0,
-			       "executed from guest-physical 0x%llx, which is not RAM",
-			       (unsigned long long)f.gpa);
-		else
-			handle_mmio(v, f.gpa);
+		handle_not_ram(v, f.gpa, e->pf.during_event,
+			       (e->pf.error & PF_I) || e->pf.gva == linear_rip(v));
 		break;
 	case SHADOW_PT_WRITE:
-		emulate_pt_write(v, e->pf.gva, f.gpa);
+		if (e->pf.during_event)
+			event_pt_write(v, f.gpa);
+		else
+			emulate_pt_write(v, e->pf.gva, f.gpa);
 		break;
 	case SHADOW_BAD_TABLE:
 		vm_end(vm, false, 0,

@@ -7,6 +7,8 @@ does not say tdp= itself), or when the CPU has no nested paging. Covered:
   SVM (QEMU TCG, -cpu max)
     each guest   hello, cpu, paging, mmio, hello64 with tdp=off, alone;
                  hostile with tdp=off next to hello (it ends by triple fault)
+    delivery     hostile with its IDT beyond RAM (idt-beyond-ram), with
+                 tdp=off and, for comparison, tdp=on: the VM ends naming it
     global       umbra's tdp=off: hello, paging and mmio on shadow paging,
                  cpu with its own tdp=on keeps NPT
     budget       paging with shadow_pages=16: umbra reclaims shadow pages
@@ -16,7 +18,8 @@ does not say tdp= itself), or when the CPU has no nested paging. Covered:
   VMX (Bochs corei7_skylake_x, as test_vmx.py; 16 MiB for Multiboot guests)
     batch        hello, cpu, paging, mmio and a second paging with
                  shadow_pages=16, all tdp=off, in one boot
-    others       hostile (with cr4-vmxe) and hello64 (64 MiB), tdp=off
+    others       hostile (with cr4-vmxe), hello64 (64 MiB) and hostile with
+                 its IDT beyond RAM, tdp=off
 
 Every shadow-paged VM must say so on its "created" line ("created: svm
 shadow asid=N shadow_pages=N ...") and print its shadow statistics ("vm N
@@ -129,6 +132,38 @@ def test_svm_hostile_with_tdp_off_is_contained(boot, umbra_elf):
     expect_status(r, FAIL)  # hostile ends by triple fault, which is a failed guest
 
 
+IDT_BEYOND_RAM = "delivering an exception or interrupt touched 0x%x, which is not RAM"
+
+
+def check_idt_beyond_ram(serial, name):
+    """hostile with idt-beyond-ram: its ud2's delivery read the IDT gate
+    (vector 6, at base + 0x30) above RAM, and umbra ended it saying so."""
+    m = re.search(r"^\[%s\] hostile: exception with the IDT at 0x([0-9a-f]+), beyond RAM$"
+                  % re.escape(name), serial, re.M)
+    assert m, "hostile %s did not reach its IDT test" % name
+    vm = bootlib.vms_ended(serial).get(name)
+    want = IDT_BEYOND_RAM % (int(m.group(1), 16) + 6 * 8)
+    assert vm and want in vm["reason"] and vm["result"] == "fail", (want, vm)
+
+
+@pytest.mark.parametrize("tdp", ["on", "off"])
+def test_svm_event_delivery_beyond_ram_ends_the_guest(boot, umbra_elf, tdp):
+    """An exception whose delivery reads memory that is not RAM ends that
+    guest with the reason, on nested paging (a nested fault during event
+    delivery) and on shadow paging (a #PF during event delivery) alike."""
+    r = boot("qemu", kernel=umbra_elf, cpu="max", timeout=QEMU_TIMEOUT,
+             modules=[(guest("hostile"), "name=hostile tdp=%s -- idt-beyond-ram" % tdp),
+                      (guest("hello"), "name=hello tdp=%s" % tdp)])
+    check_idt_beyond_ram(r.serial, "hostile")
+    if tdp == "off":
+        check_shadowed(r.serial, "hostile")
+    else:
+        check_nested(r.serial, "hostile", "npt")
+    check_guest_passed(r.serial, "hello")
+    check_summary(r.serial, 1, 1)
+    expect_status(r, FAIL)
+
+
 def test_svm_global_tdp_off(boot, umbra_elf):
     """umbra's tdp=off is every module's default; a module's tdp=on wins."""
     shadowed = ["hello", "paging", "mmio"]
@@ -196,9 +231,12 @@ def test_vmx_guests_with_tdp_off(boot_bochs, tmp_path):
     expect_status(r, PASS)
 
 
-def test_vmx_hostile_and_elf64_with_tdp_off(boot_bochs):
+def test_vmx_hostile_and_elf64_with_tdp_off(boot_bochs, tmp_path):
+    far = tmp_path / "hostile-far-idt.elf"  # the ISO names modules by file name
+    far.write_bytes(guest("hostile").read_bytes())
     mods = [(guest("hostile"), "name=hostile mem=%s tdp=off -- cr4-vmxe" % BOCHS_MEM),
-            (guest("hello64"), "name=hello64 mem=64M tdp=off -- long live")]
+            (guest("hello64"), "name=hello64 mem=64M tdp=off -- long live"),
+            (far, "name=farIDT mem=%s tdp=off -- idt-beyond-ram" % BOCHS_MEM)]
     r = boot_bochs(mods, timeout=BOCHS_TIMEOUT)
     bootlib.check_vmx_enabled(r.serial)
     check_hostile_contained(r.serial)
@@ -208,5 +246,6 @@ def test_vmx_hostile_and_elf64_with_tdp_off(boot_bochs):
     assert "[hello64] hello64: long mode, command line 'long live'" in r.serial
     check_guest_passed(r.serial, "hello64")
     check_shadowed(r.serial, "hello64")
-    check_summary(r.serial, 1, 1)
+    check_idt_beyond_ram(r.serial, "farIDT")
+    check_summary(r.serial, 1, 2)
     expect_status(r, FAIL)  # hostile ends by triple fault

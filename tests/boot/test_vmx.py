@@ -16,7 +16,7 @@ the bochsrc, bochs.log and com1.log stay in tmp_path/bochs. Covered:
   slices     a runaway guest (interrupts off, no exits) preempted and ended
              by slices=; two guests keeping XMM0 and DR1 across slices
   CPUs       Nehalem (no unrestricted guest: a Multiboot guest refused, an
-             ELF64 one runs) and Core 2 (VMX umbra refuses, naming why)
+             ELF64 one runs, paging with tdp=off runs) and Core 2 (VMX umbra refuses, naming why)
 
 Time, measured on the 2-core development machine (Bochs 2.7, run-bochs's
 defaults: 20 M instructions per emulated second, 256 MiB): the whole file
@@ -210,15 +210,21 @@ def test_cpu_without_unrestricted_guest(boot_bochs):
     """Bochs's Nehalem (corei5_lynnfield_750): EPT and VPID but no
     unrestricted guest. A Multiboot guest starts with paging off, which
     this CPU cannot run: refused with the reason; an ELF64 guest (long
-    mode from its first instruction) runs. About 10 s."""
-    mods = [(guest("hello"), "name=hello mem=%s" % MEM), (guest("hello64"), "name=hello64")]
+    mode from its first instruction) runs, and so does a Multiboot guest on
+    shadow paging (tdp=off: the CPU then always runs it with paging on),
+    here paging, which also turns its own paging off and on. About 20 s."""
+    mods = [(guest("hello"), "name=hello mem=%s" % MEM), (guest("hello64"), "name=hello64"),
+            (guest("paging"), "name=paging mem=%s tdp=off" % MEM)]
     r = boot_bochs(mods, cpu="corei5_lynnfield_750", timeout=TIMEOUT)
     assert re.search(r"^vmx: enabled: ept=1 vpid=1 unrestricted=0 ", r.serial, re.M)
     assert re.search(r"^error: vm 0 hello: refused: it starts with paging off, which needs "
                      r"VMX unrestricted guest; this CPU lacks it$", r.serial, re.M)
     check_created(r.serial, "hello64", 1, mem_mib=64, mode="long64")
     check_guest_passed(r.serial, "hello64")
-    check_summary(r.serial, 1, 1)
+    assert re.search(r"^vm \d+ paging: created: vmx shadow vpid=\d+ ", r.serial, re.M), \
+        "paging was not created on shadow paging"
+    check_guest_passed(r.serial, "paging")
+    check_summary(r.serial, 2, 1)
     expect_status(r, FAIL)
 
 

@@ -1,4 +1,4 @@
-/* hostile: tries to get out of its VM (memory, MSRs, ports, instructions, hypercalls), then triple-faults. */
+/* hostile: tries to get out of its VM (memory, MSRs, ports, instructions, hypercalls), then triple-faults (or, on request, faults with its IDT beyond RAM). */
 #include "hostile.h"
 
 const char guest_name[] = "hostile";
@@ -35,6 +35,26 @@ static __noreturn void triple_fault(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/*
+ * With the word idt-beyond-ram: an IDT above the end of RAM, so the CPU's
+ * delivery of the next exception reads guest-physical memory that is not
+ * RAM. umbra must end the VM naming that (nested paging sees it as a
+ * nested fault during delivery; shadow paging as a #PF during delivery).
+ */
+static __noreturn void idt_beyond_ram(void)
+{
+	static struct __attribute__((packed)) {
+		u16 limit;
+		u32 base;
+	} far_idt = { 0xff, 0 };
+
+	far_idt.base = (u32)ram_size() + MiB(1);
+	printf("hostile: exception with the IDT at 0x%x, beyond RAM\n", far_idt.base);
+	__asm__ volatile("lidt %0\n\tud2" : : "m"(far_idt));
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
 void guest_main(void)
 {
 	printf("hostile: trying to get out (%s)\n",
@@ -48,5 +68,7 @@ void guest_main(void)
 	check_bad_hypercalls();
 	check_odd_ports();
 	print_summary();
+	if (cmdline_has("idt-beyond-ram"))
+		idt_beyond_ram();
 	triple_fault();
 }

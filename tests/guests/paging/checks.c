@@ -310,4 +310,6 @@ void run_mode_checks(const struct mode *m)
 	check_table_reuse(m);
 	check_big_accessed_dirty(m);
 	check_proc_switch(m);
+	if (!m->lm)
+		check_fault_in_delivery(m);
 }

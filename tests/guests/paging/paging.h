@@ -85,6 +85,8 @@ void check_two_levels(const struct mode *m);
 void check_table_reuse(const struct mode *m);
 void check_big_accessed_dirty(const struct mode *m);
 void check_proc_switch(const struct mode *m);
+/* events.c: page faults while the CPU delivers an exception (32-bit modes). */
+void check_fault_in_delivery(const struct mode *m);
 
 bool mode_pg32(struct mode *m);
 bool mode_pae(struct mode *m);
