@@ -178,7 +178,7 @@ endif
 # Test guests (tests/guests/<name>/, see tests/guests/README.md): `make` builds
 # ALL_GUESTS; `make iso` puts GUESTS in the image, each with its module command
 # line GUEST_CMDLINE_<name> (what follows "--" is the guest's own command line).
-ALL_GUESTS := hello cpu paging mmio hostile shadowbench
+ALL_GUESTS := hello cpu paging mmio hostile shadowbench exitbench
 GUESTS := hello
 GUEST_CMDLINE_hello := name=hello mem=64M -- greetings from the module command line
 GUEST_CMDLINE_cpu := name=cpu mem=64M
@@ -186,6 +186,7 @@ GUEST_CMDLINE_paging := name=paging mem=64M
 GUEST_CMDLINE_mmio := name=mmio mem=64M
 GUEST_CMDLINE_hostile := name=hostile mem=64M
 GUEST_CMDLINE_shadowbench := name=shadowbench mem=16M tdp=off
+GUEST_CMDLINE_exitbench := name=exitbench mem=16M
 GUEST_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(ALL_GUESTS))
 # Plain ELF64 guests (tests/guests64/), started in long mode.
 GUESTS64 := hello64
@@ -193,7 +194,7 @@ GUEST64_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(GUESTS64))
 
 # arm64 test guests (tests/guests/arm64/<name>/, see tests/guests/README.md):
 # ELF64 kernels for EL1, built with tests/guests/arm64/lib/.
-A64_GUESTS := hello mmu mmio psci hostile
+A64_GUESTS := hello mmu mmio psci hostile exitbench
 A64_GUEST_ELFS := $(patsubst %,$(OUT)/guests/%.elf,$(A64_GUESTS))
 
 K_OBJS := $(patsubst %.c,$(OUT)/%.o,$(K_SRCS)) $(patsubst %.S,$(OUT)/%.o,$(K_ASM))
