@@ -39,6 +39,18 @@ void arch_vm_free(struct vm *vm);
 int arch_vm_describe(const struct vm *vm, char *buf, size_t len);
 /* Architecture counters for the VM's end-of-run report (x86: shadow paging). */
 void arch_vm_report(const struct vm *vm);
+/* Bytes each VM slot has in the architecture's static per-VM arrays, beside
+ * struct vm (x86: the back end's vCPU record and the shadow MMU record). */
+u64 arch_vm_static_bytes(void);
+
+/*
+ * Boot cost. The entry code (boot/x86/entry.S, boot/arm64/entry.S) reads a
+ * counter among umbra's first instructions into boot_counter_start;
+ * arch_boot_counter reads the same counter now and sets *what to its name
+ * and meaning, e.g. "TSC ticks (instructions under QEMU -icount shift=0)".
+ */
+extern u64 boot_counter_start;
+u64 arch_boot_counter(const char **what);
 
 /* Raise a breakpoint trap and return how many the handler has seen in all. */
 u64 arch_breakpoint_selftest(void);

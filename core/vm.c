@@ -10,6 +10,7 @@
 
 static struct vm vms[VM_MAX];
 static u32 nr_vms;
+static const struct palloc *vm_pa; /* where every VM's pages come from */
 
 void vm_end(struct vm *vm, bool passed, u32 status, const char *fmt, ...)
 {
@@ -135,10 +136,98 @@ u32 vm_create_all(const struct boot_info *bi, const struct module_opts *opts, st
 			ksnprintf(vm->reason, sizeof(vm->reason), "not started: see above");
 		}
 	}
+	vm_pa = pa;
 	if (bi->nr_mods > VM_MAX)
 		pr_warn("vm: only the first %u modules become VMs\n", VM_MAX);
 	nr_vms = MIN(bi->nr_mods, (u32)VM_MAX);
 	return made;
+}
+
+/* ---------------------------------------------------------------- measuring */
+
+/*
+ * Boot cost and memory, the figures `make bench` reads (docs/performance.md);
+ * scripts parse these lines, so their wording is fixed:
+ *   boot: first guest entry after N <counter> (<what it counts>)
+ *   memory: shared by all VMs: umbra owns P pages (hv H, host tables T);
+ *     static metadata B bytes per VM slot, S slots
+ *   vm I NAME: memory at first entry|end: umbra owns P pages (state S,
+ *     tdp T, shadow X, info F) + B bytes of static metadata; guest RAM G pages
+ * The page counts come from the allocator's owner records (mm/palloc.h):
+ * P = S + T + X + F, guest RAM apart. B is struct vm plus the VM's records
+ * in the architecture's static per-VM arrays; device state lives in struct
+ * vm. Everything is counted after the boot counter is read, so counting
+ * costs the boot figure nothing.
+ */
+static bool booted; /* the first guest entry has been reported */
+
+/* Read as the first thing at the first VM's first entry: what follows
+ * (these lines, arming the slice timer, the back end's way into the guest)
+ * is not in N. */
+static void report_boot_cost(void)
+{
+	const char *what;
+	u64 now = arch_boot_counter(&what);
+
+	kprintf("boot: first guest entry after %llu %s\n",
+		(unsigned long long)(now - boot_counter_start), what);
+}
+
+static u64 vm_static_bytes(void)
+{
+	return sizeof(struct vm) + arch_vm_static_bytes();
+}
+
+static void report_shared_memory(void)
+{
+	u64 n[OWNER_KIND_COUNT];
+
+	palloc_count_id(vm_pa, 0, n);
+	unsigned long long hv = n[OWNER_KIND_HV], host = n[OWNER_KIND_PGTABLE];
+	kprintf("memory: shared by all VMs: umbra owns %llu pages (hv %llu, host tables %llu); "
+		"static metadata %llu bytes per VM slot, %u slots\n",
+		hv + host, hv, host, (unsigned long long)vm_static_bytes(), VM_MAX);
+}
+
+/* when: "first entry" (just before it) or "end" (before the pages go back). */
+static void report_vm_memory(const struct vm *vm, const char *when)
+{
+	u64 n[OWNER_KIND_COUNT];
+
+	palloc_count_id(vm_pa, vm->id, n);
+	unsigned long long state = n[OWNER_KIND_VM_STATE], tdp = n[OWNER_KIND_VM_TDP],
+			   shadow = n[OWNER_KIND_VM_SHADOW], info = n[OWNER_KIND_VM_INFO];
+	kprintf("vm %u %s: memory at %s: umbra owns %llu pages (state %llu, tdp %llu, shadow "
+		"%llu, info %llu) + %llu bytes of static metadata; guest RAM %llu pages\n",
+		vm->id, vm->name, when, state + tdp + shadow + info, state, tdp, shadow, info,
+		(unsigned long long)vm_static_bytes(), (unsigned long long)n[OWNER_KIND_GUEST]);
+}
+
+/* After vm_free: the owner records must show nothing left for the VM. */
+static void check_vm_freed(const struct vm *vm)
+{
+	u64 n[OWNER_KIND_COUNT];
+
+	palloc_count_id(vm_pa, vm->id, n);
+	for (u32 k = OWNER_KIND_GUEST; k < OWNER_KIND_COUNT; k++) {
+		if (k != OWNER_KIND_META && n[k])
+			pr_warn("vm %u %s: %llu %s pages still held after its end\n", vm->id,
+				vm->name, (unsigned long long)n[k], palloc_kind_name(k));
+	}
+}
+
+/* Just before a VM's first entry: the boot figure (first VM only), then
+ * what the VM holds. */
+static void vm_first_entry(struct vm *vm)
+{
+	if (!booted) {
+		booted = true;
+		report_boot_cost();
+		report_shared_memory();
+	}
+	report_vm_memory(vm, "first entry");
+	kprintf("vm %u %s: running\n", vm->id, vm->name);
+	vm->state = VM_RUNNING;
 }
 
 static void report_exits(const struct vm *vm)
@@ -162,16 +251,16 @@ static void vm_finish(struct vm *vm)
 		vm->status, vm->passed ? "pass" : "fail");
 	report_exits(vm);
 	arch_vm_report(vm);
+	report_vm_memory(vm, "end");
 	vm_free(vm);
+	check_vm_freed(vm);
 }
 
 /* One time slice of one VM; returns false once the VM has ended. */
 static bool vm_slice(struct vm *vm)
 {
-	if (vm->state == VM_READY) {
-		kprintf("vm %u %s: running\n", vm->id, vm->name);
-		vm->state = VM_RUNNING;
-	}
+	if (vm->state == VM_READY)
+		vm_first_entry(vm);
 	arch_slice_start();
 	vcpu_run(&vm->vcpu);
 	arch_slice_stop();

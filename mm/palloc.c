@@ -198,16 +198,28 @@ int palloc_alloc(struct palloc *pa, u32 order, owner_t owner, hpa_t *out)
 	return PALLOC_OK;
 }
 
-static const char *owner_kind_name(owner_t owner)
+const char *palloc_kind_name(u32 kind)
 {
 	static const char *const names[] = {
-		[OWNER_KIND_FREE] = "free",   [OWNER_KIND_NONE] = "none",
-		[OWNER_KIND_HV] = "hv",	      [OWNER_KIND_PGTABLE] = "pgtable",
-		[OWNER_KIND_GUEST] = "guest", [OWNER_KIND_META] = "meta",
+		[OWNER_KIND_FREE] = "free",
+		[OWNER_KIND_NONE] = "none",
+		[OWNER_KIND_HV] = "hv",
+		[OWNER_KIND_PGTABLE] = "pgtable",
+		[OWNER_KIND_GUEST] = "guest",
+		[OWNER_KIND_META] = "meta",
+		[OWNER_KIND_VM_STATE] = "vm-state",
+		[OWNER_KIND_VM_TDP] = "vm-tdp",
+		[OWNER_KIND_VM_SHADOW] = "vm-shadow",
+		[OWNER_KIND_VM_INFO] = "vm-info",
 	};
-	u32 kind = OWNER_KIND(owner);
+	_Static_assert(ARRAY_SIZE(names) == OWNER_KIND_COUNT, "a kind without a name");
 
 	return kind < ARRAY_SIZE(names) ? names[kind] : "kind?";
+}
+
+static const char *owner_kind_name(owner_t owner)
+{
+	return palloc_kind_name(OWNER_KIND(owner));
 }
 
 /* Index of the run at addr if it lies wholly in the managed window. */
@@ -303,4 +315,17 @@ u64 palloc_count(const struct palloc *pa, owner_t owner)
 	for (u64 i = 0; i < pa->nr_pages; i++)
 		n += pa->owner[i] == owner;
 	return n;
+}
+
+void palloc_count_id(const struct palloc *pa, u32 id, u64 counts[OWNER_KIND_COUNT])
+{
+	for (u32 k = 0; k < OWNER_KIND_COUNT; k++)
+		counts[k] = 0;
+	for (u64 i = 0; i < pa->nr_pages; i++) {
+		owner_t o = pa->owner[i];
+		u32 kind = OWNER_KIND(o);
+
+		if (OWNER_ID(o) == id && kind < OWNER_KIND_COUNT)
+			counts[kind]++;
+	}
 }

@@ -7,7 +7,9 @@
 #include "types.h"
 
 /*
- * An owner is a kind plus an id (the id names a guest for guest pages).
+ * An owner is a kind plus an id. The per-VM kinds (GUEST and the VM_*
+ * ones) carry the VM id, so palloc_count(pa, OWNER_VM_TDP(3)) is VM 3's
+ * nested tables; the other kinds are shared and use id 0.
  * OWNER_FREE means on the free pool; OWNER_NONE marks pages the allocator
  * does not manage (holes, reserved ranges, the image, modules).
  */
@@ -21,17 +23,26 @@ typedef u32 owner_t;
 
 enum owner_kind {
 	OWNER_KIND_FREE = 0,
-	OWNER_KIND_NONE = 1,	/* not managed by the allocator */
-	OWNER_KIND_HV = 2,	/* hypervisor data */
-	OWNER_KIND_PGTABLE = 3, /* a page-table page (host or guest tables) */
-	OWNER_KIND_GUEST = 4,	/* guest memory, id = VM id */
-	OWNER_KIND_META = 5,	/* the allocator's own metadata */
+	OWNER_KIND_NONE = 1,	  /* not managed by the allocator */
+	OWNER_KIND_HV = 2,	  /* hypervisor data shared by all VMs (permission maps) */
+	OWNER_KIND_PGTABLE = 3,	  /* a page-table page not kept for one VM (host tables) */
+	OWNER_KIND_GUEST = 4,	  /* guest memory, id = VM id */
+	OWNER_KIND_META = 5,	  /* the allocator's own metadata */
+	OWNER_KIND_VM_STATE = 6,  /* a VM's control structures (VMCB, VMCS), id = VM id */
+	OWNER_KIND_VM_TDP = 7,	  /* a VM's nested tables (NPT, EPT, stage-2), id = VM id */
+	OWNER_KIND_VM_SHADOW = 8, /* a VM's shadow MMU: tables, rmap, records, id = VM id */
+	OWNER_KIND_VM_INFO = 9,	  /* data umbra writes for a VM to read (arm64 boot info) */
+	OWNER_KIND_COUNT,
 };
 #define OWNER_FREE OWNER(OWNER_KIND_FREE, 0)
 #define OWNER_NONE OWNER(OWNER_KIND_NONE, 0)
 #define OWNER_HV OWNER(OWNER_KIND_HV, 0)
 #define OWNER_PGTABLE OWNER(OWNER_KIND_PGTABLE, 0)
 #define OWNER_GUEST(id) OWNER(OWNER_KIND_GUEST, id)
+#define OWNER_VM_STATE(id) OWNER(OWNER_KIND_VM_STATE, id)
+#define OWNER_VM_TDP(id) OWNER(OWNER_KIND_VM_TDP, id)
+#define OWNER_VM_SHADOW(id) OWNER(OWNER_KIND_VM_SHADOW, id)
+#define OWNER_VM_INFO(id) OWNER(OWNER_KIND_VM_INFO, id)
 
 #define PALLOC_MAX_ORDER 18 /* up to 1 GiB runs */
 
@@ -77,5 +88,12 @@ owner_t palloc_owner(const struct palloc *pa, hpa_t addr);
 
 /* Number of pages currently held by owner. */
 u64 palloc_count(const struct palloc *pa, owner_t owner);
+
+/* In one pass, counts[k] = pages held by OWNER(k, id) for every kind k:
+ * with a VM id, everything umbra holds for that VM, by kind. */
+void palloc_count_id(const struct palloc *pa, u32 id, u64 counts[OWNER_KIND_COUNT]);
+
+/* "hv", "vm-tdp", ...: the kind's name, as the allocator's messages use it. */
+const char *palloc_kind_name(u32 kind);
 
 #endif

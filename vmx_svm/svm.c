@@ -31,10 +31,10 @@ static u32 next_asid = 1;
 static u32 asid_user[MAX_ASIDS];
 static struct svm_vcpu svm_vcpus[VM_MAX];
 
-static int alloc_pages(u32 order, u8 fill, u64 *out)
+static int alloc_pages(u32 order, owner_t owner, u8 fill, u64 *out)
 {
 	hpa_t p;
-	if (palloc_alloc(svm_pa, order, OWNER_HV, &p) != PALLOC_OK)
+	if (palloc_alloc(svm_pa, order, owner, &p) != PALLOC_OK)
 		return -1;
 	memset(phys_to_virt(p), fill, PAGE_SIZE << order);
 	*out = p.val;
@@ -69,8 +69,9 @@ const struct vendor_ops *svm_probe(struct palloc *pa)
 		return NULL;
 	}
 	svm_pa = pa;
-	if (alloc_pages(0, 0, &hsave) || alloc_pages(0, 0, &host_vmcb_pa) ||
-	    alloc_pages(IOPM_ORDER, 0xFF, &iopm_pa) || alloc_pages(MSRPM_ORDER, 0xFF, &msrpm_pa)) {
+	if (alloc_pages(0, OWNER_HV, 0, &hsave) || alloc_pages(0, OWNER_HV, 0, &host_vmcb_pa) ||
+	    alloc_pages(IOPM_ORDER, OWNER_HV, 0xFF, &iopm_pa) ||
+	    alloc_pages(MSRPM_ORDER, OWNER_HV, 0xFF, &msrpm_pa)) {
 		pr_err("svm: out of memory for the host save area and permission maps\n");
 		return NULL;
 	}
@@ -94,7 +95,7 @@ struct vmcb *svm_vmcb(struct vcpu *v)
 
 static int npt_init(struct vm *vm)
 {
-	if (pt_init(&vm->tdp, &pt_fmt_x86_64, 48, 4, svm_pa, OWNER_PGTABLE))
+	if (pt_init(&vm->tdp, &pt_fmt_x86_64, 48, 4, svm_pa, OWNER_VM_TDP(vm->id)))
 		return -1;
 	if (!(cpuid(0x80000001, 0).edx & CPUID_EXT_EDX_PAGE1GB))
 		vm->tdp.block_mask &= (u8)~BIT(2);
@@ -184,7 +185,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err,
 {
 	struct svm_vcpu *s = &svm_vcpus[v->vm->id];
 
-	if (alloc_pages(0, 0, &s->vmcb_pa)) {
+	if (alloc_pages(0, OWNER_VM_STATE(v->vm->id), 0, &s->vmcb_pa)) {
 		ksnprintf(err, errlen, "out of memory for its VMCB");
 		return -1;
 	}
@@ -204,7 +205,7 @@ static void svm_vcpu_free(struct vcpu *v)
 {
 	struct svm_vcpu *s = svm_of(v);
 	if (s && s->vmcb_pa)
-		palloc_free(svm_pa, hpa(s->vmcb_pa), 0, OWNER_HV);
+		palloc_free(svm_pa, hpa(s->vmcb_pa), 0, OWNER_VM_STATE(v->vm->id));
 	v->vendor = NULL;
 }
 

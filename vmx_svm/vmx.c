@@ -44,10 +44,10 @@ static struct vmx_vcpu *current_vmcs; /* the VMCS the CPU has loaded */
 static u32 next_vpid = 1;
 static u32 write_failures;
 
-static int alloc_page(u8 fill, u64 *out)
+static int alloc_page(owner_t owner, u8 fill, u64 *out)
 {
 	hpa_t p;
-	if (palloc_alloc(vmx_pa, 0, OWNER_HV, &p) != PALLOC_OK)
+	if (palloc_alloc(vmx_pa, 0, owner, &p) != PALLOC_OK)
 		return -1;
 	memset(phys_to_virt(p), fill, PAGE_SIZE);
 	*out = p.val;
@@ -130,7 +130,7 @@ static bool vmx_on(void)
 	/* VMX operation needs the fixed CR0/CR4 bits (CR0.NE, CR4.VMXE). */
 	write_cr0((read_cr0() | vmx_caps_raw.cr0_fixed0) & vmx_caps_raw.cr0_fixed1);
 	write_cr4((read_cr4() | vmx_caps_raw.cr4_fixed0 | CR4_VMXE) & vmx_caps_raw.cr4_fixed1);
-	if (alloc_page(0, &region))
+	if (alloc_page(OWNER_HV, 0, &region))
 		return false;
 	*(u32 *)phys_to_virt(hpa(region)) = vmx_cfg.revision;
 	if (!vmxon(region)) {
@@ -162,7 +162,8 @@ const struct vendor_ops *vmx_probe(struct palloc *pa)
 		pr_err("vmx: VMCS of %u bytes does not fit a page\n", vmx_cfg.vmcs_size);
 		return NULL;
 	}
-	if (alloc_page(0xFF, &io_bitmap_pa) || alloc_page(0xFF, &msr_bitmap_pa) || !vmx_on()) {
+	if (alloc_page(OWNER_HV, 0xFF, &io_bitmap_pa) ||
+	    alloc_page(OWNER_HV, 0xFF, &msr_bitmap_pa) || !vmx_on()) {
 		pr_err("vmx: could not enter VMX operation (out of memory or VMXON refused)\n");
 		return NULL;
 	}
@@ -175,7 +176,7 @@ const struct vendor_ops *vmx_probe(struct palloc *pa)
 
 static int ept_init(struct vm *vm)
 {
-	if (pt_init(&vm->tdp, &pt_fmt_ept, 48, 4, vmx_pa, OWNER_PGTABLE))
+	if (pt_init(&vm->tdp, &pt_fmt_ept, 48, 4, vmx_pa, OWNER_VM_TDP(vm->id)))
 		return -1;
 	if (!vmx_cfg.ept_1g)
 		vm->tdp.block_mask &= (u8)~BIT(2);
@@ -407,13 +408,13 @@ static int vmx_vcpu_init(struct vcpu *v, const struct guest_start *g, char *err,
 		return -1;
 	}
 	*s = (struct vmx_vcpu){ .shadow = shadow, .cr0_mask = c.cr0_mask, .cr4_mask = c.cr4_mask };
-	if (alloc_page(0, &s->vmcs_pa)) {
+	if (alloc_page(OWNER_VM_STATE(v->vm->id), 0, &s->vmcs_pa)) {
 		ksnprintf(err, errlen, "out of memory for its VMCS");
 		return -1;
 	}
 	*(u32 *)phys_to_virt(hpa(s->vmcs_pa)) = vmx_cfg.revision;
 	if (!vmclear(s->vmcs_pa)) {
-		palloc_free(vmx_pa, hpa(s->vmcs_pa), 0, OWNER_HV);
+		palloc_free(vmx_pa, hpa(s->vmcs_pa), 0, OWNER_VM_STATE(v->vm->id));
 		ksnprintf(err, errlen, "VMCLEAR of its VMCS failed");
 		return -1;
 	}
@@ -442,7 +443,7 @@ static void vmx_vcpu_free(struct vcpu *v)
 		if (current_vmcs == s)
 			current_vmcs = NULL;
 		vmx_msrs_forget(v);
-		palloc_free(vmx_pa, hpa(s->vmcs_pa), 0, OWNER_HV);
+		palloc_free(vmx_pa, hpa(s->vmcs_pa), 0, OWNER_VM_STATE(v->vm->id));
 		s->vmcs_pa = 0;
 	}
 	v->vendor = NULL;

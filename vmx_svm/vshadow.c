@@ -50,7 +50,7 @@ int vshadow_vm_init(struct vm *vm)
 	u8 maxphy = (u8)(cpuid(0x80000008, 0).eax & 0xFF);
 	bool no_1g = !(cpuid_model(0x80000001, 0).edx & CPUID_EXT_EDX_PAGE1GB);
 
-	if (shadow_init(s, &vm->mem, vm->mem.pa, OWNER_PGTABLE, budget, maxphy, no_1g))
+	if (shadow_init(s, &vm->mem, vm->mem.pa, OWNER_VM_SHADOW(vm->id), budget, maxphy, no_1g))
 		return -1;
 	s->pae_below_4g = true;
 	vm->arch.shadow = s;

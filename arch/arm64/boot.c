@@ -46,6 +46,30 @@ u64 arch_breakpoint_selftest(void)
 	return trap_breakpoint_count();
 }
 
+/* The counter boot/arm64/entry.S started: the PMU's cycle counter on a
+ * CPU with PMUv3, else the generic timer's physical count. */
+static bool has_pmuv3(void)
+{
+	u64 ver = FIELD_GET(ID_AA64DFR0_PMUVER, read_sysreg(id_aa64dfr0_el1));
+
+	return ver != 0 && ver != 0xF;
+}
+
+/* QEMU derives PMCCNTR_EL0 from its virtual clock at 1 GHz; under -icount
+ * shift=0 that clock advances 1 ns per instruction. */
+u64 arch_boot_counter(const char **what)
+{
+	if (!has_pmuv3()) {
+		*what = "CNTPCT_EL0 ticks (generic timer at CNTFRQ_EL0; no PMUv3 to count "
+			"instructions)";
+		isb();
+		return read_sysreg(cntpct_el0);
+	}
+	*what = "PMU cycles (PMCCNTR_EL0: instructions under QEMU -icount shift=0)";
+	isb();
+	return read_sysreg(pmccntr_el0);
+}
+
 /* Not at EL2: nothing umbra can do. Say so on QEMU virt's UART and stop. */
 static __noreturn void wrong_el(u64 el)
 {

@@ -69,7 +69,7 @@ static int make_info_page(struct vm *vm, char *err, size_t errlen)
 	struct pt_attr ro = { PT_R, PT_MT_WB, 0 };
 	struct pt_flush fl;
 
-	if (palloc_alloc(vm->mem.pa, 0, OWNER_GUEST(vm->id), &vm->arch.info_page) != PALLOC_OK) {
+	if (palloc_alloc(vm->mem.pa, 0, OWNER_VM_INFO(vm->id), &vm->arch.info_page) != PALLOC_OK) {
 		ksnprintf(err, errlen, "no memory for its boot information page");
 		return -1;
 	}
@@ -120,7 +120,7 @@ int arch_vm_init(struct vm *vm, const struct guest_start *start, char *err, size
 	if (choose_ipa(vm, err, errlen))
 		return -1;
 	if (pt_init(&vm->tdp, &pt_fmt_arm64_s2, vm->arch.ipa_bits, vm->arch.geom.levels, vm->mem.pa,
-		    OWNER_PGTABLE) ||
+		    OWNER_VM_TDP(vm->id)) ||
 	    vm_tdp_map_ram(vm, PT_R | PT_W | PT_X)) {
 		ksnprintf(err, errlen, "out of memory for its stage-2 tables");
 		return -1;
@@ -150,7 +150,7 @@ void arch_vm_free(struct vm *vm)
 		pt_destroy(&vm->tdp);
 	}
 	if (vm->arch.info_page.val)
-		palloc_free(vm->mem.pa, vm->arch.info_page, 0, OWNER_GUEST(vm->id));
+		palloc_free(vm->mem.pa, vm->arch.info_page, 0, OWNER_VM_INFO(vm->id));
 	vm->arch.info_page = hpa(0);
 }
 
@@ -162,6 +162,11 @@ int arch_vm_describe(const struct vm *vm, char *buf, size_t len)
 void arch_vm_report(const struct vm *vm)
 {
 	(void)vm; /* nothing beyond the exit counts yet */
+}
+
+u64 arch_vm_static_bytes(void)
+{
+	return 0; /* the vCPU and its stage-2 settings live in struct vm */
 }
 
 /* ---------------------------------------------------------------- switching */

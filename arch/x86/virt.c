@@ -87,3 +87,21 @@ void arch_vm_report(const struct vm *vm)
 {
 	vshadow_report(vm);
 }
+
+/* Every VM slot has a record in the back end's vCPU array and one in
+ * vshadow.c's shadow MMU array, used or not. */
+u64 arch_vm_static_bytes(void)
+{
+	u64 vcpu = vendor == &vmx_ops ? sizeof(struct vmx_vcpu) : sizeof(struct svm_vcpu);
+
+	return vcpu + sizeof(struct shadow_mmu);
+}
+
+/* ---------------------------------------------------------------- boot cost */
+
+/* Under QEMU -icount shift=0 the TSC advances by one per instruction. */
+u64 arch_boot_counter(const char **what)
+{
+	*what = "TSC ticks (instructions under QEMU -icount shift=0)";
+	return rdtsc();
+}

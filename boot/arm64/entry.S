@@ -21,6 +21,34 @@ _start:
 	.long	0			/* res5 (no PE header) */
 
 primary_entry:
+	/* Boot cost (core/vm.c reports it at the first guest entry): start
+	 * the PMU cycle counter, counting at EL2 too (PMCCFILTR_EL0.NSH), and
+	 * keep its value; a CPU without PMUv3 keeps the generic counter's.
+	 * x0 (the device tree) is not touched. */
+	mrs	x21, id_aa64dfr0_el1
+	ubfx	x21, x21, #8, #4	/* PMUVer: 0 none, 0xf not PMUv3 */
+	cbz	x21, 6f
+	cmp	x21, #0xf
+	b.eq	6f
+	mov	x21, #(1 << 27)		/* PMCCFILTR_EL0.NSH */
+	msr	pmccfiltr_el0, x21
+	mov	x21, #(1 << 31)		/* PMCNTENSET_EL0.C */
+	msr	pmcntenset_el0, x21
+	mov	x21, #((1 << 6) | 1)	/* PMCR_EL0.LC (64 bits), E; D = 0: every cycle */
+	msr	pmcr_el0, x21
+	isb
+	mrs	x21, pmccntr_el0
+	b	7f
+6:	isb
+	mrs	x21, cntpct_el0
+	/* The MMU is off: the store goes to memory; drop any stale cached
+	 * copy so the C code, with caches on, reads this value. */
+7:	adrp	x22, boot_counter_start
+	add	x22, x22, :lo12:boot_counter_start
+	str	x21, [x22]
+	dmb	sy
+	dc	ivac, x22
+
 	mov	x19, x0			/* device tree */
 	mrs	x20, CurrentEL
 	ubfx	x20, x20, #2, #2	/* the EL we were entered at */
@@ -87,6 +115,13 @@ el1_skip_vectors:
 	.rept	16
 	el1_skip_slot
 	.endr
+
+	/* Not .bss: written before .bss is zeroed. */
+	.section .data
+	.balign	8
+	.globl	boot_counter_start
+boot_counter_start:
+	.quad	0
 
 	.section .bss.boot, "aw", %nobits
 	.balign	16

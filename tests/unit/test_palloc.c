@@ -312,6 +312,70 @@ Test(palloc, wrong_owner_detected)
 	cr_assert_eq(pa.nr_free, pa.nr_managed);
 }
 
+Test(palloc, per_vm_owners)
+{
+	const struct mem_range map[] = { RAM(0x200000, MiB(1)) };
+	struct palloc pa;
+	hpa_t state, tdp, shadow, info, ram;
+	u64 n[OWNER_KIND_COUNT];
+
+	setup(&pa, map, 1, NULL, 0);
+	cr_assert_eq(palloc_alloc(&pa, 0, OWNER_VM_STATE(2), &state), PALLOC_OK);
+	cr_assert_eq(palloc_alloc(&pa, 1, OWNER_VM_TDP(2), &tdp), PALLOC_OK);
+	cr_assert_eq(palloc_alloc(&pa, 2, OWNER_VM_SHADOW(2), &shadow), PALLOC_OK);
+	cr_assert_eq(palloc_alloc(&pa, 0, OWNER_VM_INFO(2), &info), PALLOC_OK);
+	cr_assert_eq(palloc_alloc(&pa, 3, OWNER_GUEST(2), &ram), PALLOC_OK);
+	cr_assert_eq(palloc_owner(&pa, tdp), OWNER(OWNER_KIND_VM_TDP, 2));
+	cr_assert_eq(palloc_count(&pa, OWNER_VM_SHADOW(2)), 4);
+	cr_assert_eq(palloc_count(&pa, OWNER_VM_SHADOW(1)), 0);
+
+	/* Another VM, another kind, or a shared kind cannot free them. */
+	cr_assert_eq(palloc_free(&pa, tdp, 1, OWNER_VM_TDP(3)), PALLOC_EOWNER);
+	cr_assert(fake_log_contains("by vm-tdp:3 but"), "%s", fake_log_text());
+	cr_assert(fake_log_contains("owned by vm-tdp:2"), "%s", fake_log_text());
+	cr_assert_eq(palloc_free(&pa, tdp, 1, OWNER_PGTABLE), PALLOC_EOWNER);
+	cr_assert_eq(palloc_free(&pa, state, 0, OWNER_HV), PALLOC_EOWNER);
+	cr_assert_eq(palloc_free(&pa, state, 0, OWNER_VM_SHADOW(2)), PALLOC_EOWNER);
+	cr_assert_eq(palloc_free(&pa, info, 0, OWNER_GUEST(2)), PALLOC_EOWNER);
+	cr_assert(fake_log_contains("owned by vm-info:2"), "%s", fake_log_text());
+	cr_assert_eq(palloc_free(&pa, ram, 3, OWNER_VM_STATE(2)), PALLOC_EOWNER);
+	cr_assert_eq(fake_log_count(LOG_WARN), 6);
+
+	/* One pass gives the VM's pages by kind; other ids see none of them. */
+	palloc_count_id(&pa, 2, n);
+	cr_assert_eq(n[OWNER_KIND_VM_STATE], 1);
+	cr_assert_eq(n[OWNER_KIND_VM_TDP], 2);
+	cr_assert_eq(n[OWNER_KIND_VM_SHADOW], 4);
+	cr_assert_eq(n[OWNER_KIND_VM_INFO], 1);
+	cr_assert_eq(n[OWNER_KIND_GUEST], 8);
+	cr_assert_eq(n[OWNER_KIND_HV] + n[OWNER_KIND_PGTABLE] + n[OWNER_KIND_FREE], 0);
+	palloc_count_id(&pa, 0, n);
+	cr_assert_eq(n[OWNER_KIND_FREE], pa.nr_free);
+	cr_assert_eq(n[OWNER_KIND_VM_TDP] + n[OWNER_KIND_GUEST], 0);
+
+	cr_assert_eq(palloc_free(&pa, state, 0, OWNER_VM_STATE(2)), PALLOC_OK);
+	cr_assert_eq(palloc_free(&pa, tdp, 1, OWNER_VM_TDP(2)), PALLOC_OK);
+	cr_assert_eq(palloc_free(&pa, shadow, 2, OWNER_VM_SHADOW(2)), PALLOC_OK);
+	cr_assert_eq(palloc_free(&pa, info, 0, OWNER_VM_INFO(2)), PALLOC_OK);
+	cr_assert_eq(palloc_free(&pa, ram, 3, OWNER_GUEST(2)), PALLOC_OK);
+	palloc_count_id(&pa, 2, n);
+	for (u32 k = 0; k < OWNER_KIND_COUNT; k++)
+		cr_assert_eq(n[k], 0, "kind %s", palloc_kind_name(k));
+	cr_assert_eq(pa.nr_free, pa.nr_managed);
+}
+
+Test(palloc, kind_names)
+{
+	for (u32 k = 0; k < OWNER_KIND_COUNT; k++) {
+		cr_assert_str_neq(palloc_kind_name(k), "kind?", "kind %u has no name", k);
+		for (u32 j = 0; j < k; j++)
+			cr_assert_str_neq(palloc_kind_name(k), palloc_kind_name(j));
+	}
+	cr_assert_str_eq(palloc_kind_name(OWNER_KIND_VM_SHADOW), "vm-shadow");
+	cr_assert_str_eq(palloc_kind_name(OWNER_KIND_COUNT), "kind?");
+	cr_assert_str_eq(palloc_kind_name(0xff), "kind?");
+}
+
 Test(palloc, invalid_requests)
 {
 	const struct mem_range map[] = { RAM(0x100000, 0x10000), RSV(0x110000, 0x10000),
@@ -566,17 +630,52 @@ static u64 rng(void)
 	return rng_state;
 }
 
+/* The per-VM kinds, for VMs 0..MODEL_VMS-1. */
+#define MODEL_VMS 4
+static const u32 vm_kinds[] = { OWNER_KIND_GUEST, OWNER_KIND_VM_STATE, OWNER_KIND_VM_TDP,
+				OWNER_KIND_VM_SHADOW, OWNER_KIND_VM_INFO };
+
+static owner_t random_vm_owner(void)
+{
+	u32 kind = vm_kinds[rng() % ARRAY_SIZE(vm_kinds)];
+
+	return OWNER(kind, (u32)(rng() % MODEL_VMS));
+}
+
+struct live_run {
+	hpa_t a;
+	u32 order;
+	owner_t owner;
+};
+
+/* palloc_count_id against the pages the model holds for id, kind by kind. */
+static void check_count_id(const struct palloc *pa, u32 id, const struct live_run *live,
+			   u32 nr_live)
+{
+	u64 want[OWNER_KIND_COUNT] = { 0 }, got[OWNER_KIND_COUNT];
+
+	for (u32 i = 0; i < nr_live; i++) {
+		if (OWNER_ID(live[i].owner) == id)
+			want[OWNER_KIND(live[i].owner)] += 1ULL << live[i].order;
+	}
+	palloc_count_id(pa, id, got);
+	for (u32 k = 0; k < OWNER_KIND_COUNT; k++) {
+		if (id == 0 && (k == OWNER_KIND_FREE || k == OWNER_KIND_NONE))
+			continue; /* the pool and the unmanaged pages carry id 0 too */
+		cr_assert_eq(got[k], want[k], "vm %u kind %s: %llu pages, model %llu", id,
+			     palloc_kind_name(k), (unsigned long long)got[k],
+			     (unsigned long long)want[k]);
+		cr_assert_eq(got[k], palloc_count(pa, OWNER(k, id)));
+	}
+}
+
 Test(palloc, random_against_model)
 {
 	const struct mem_range map[] = { RAM(0x2000, 0x3e000), RSV(0x40000, 0x4000),
 					 RAM(0x44000, 0xbc000), RAM(0x100000, 0x100000) };
 	const struct mem_range excl[] = { EXCL(0x120000, 0x9000) };
 	enum { MAX_LIVE = 256 };
-	struct {
-		hpa_t a;
-		u32 order;
-		owner_t owner;
-	} live[MAX_LIVE];
+	struct live_run live[MAX_LIVE];
 	u32 nr_live = 0;
 	struct palloc pa;
 
@@ -584,7 +683,7 @@ Test(palloc, random_against_model)
 	for (int step = 0; step < 20000; step++) {
 		if (nr_live < MAX_LIVE && rng() % 3) {
 			u32 order = (u32)(rng() % 6);
-			owner_t owner = OWNER_GUEST((u32)(rng() % 4));
+			owner_t owner = random_vm_owner();
 
 			if (palloc_alloc(&pa, order, owner, &live[nr_live].a) != PALLOC_OK)
 				continue;
@@ -612,6 +711,8 @@ Test(palloc, random_against_model)
 		}
 		cr_assert_eq(pa.nr_free + held, pa.nr_managed);
 		cr_assert_eq(palloc_count(&pa, OWNER_FREE), pa.nr_free);
+		for (u32 id = 0; id < MODEL_VMS; id++)
+			check_count_id(&pa, id, live, nr_live);
 	}
 	cr_assert_eq(fake_log_count(LOG_WARN), 0);
 }
