@@ -10,6 +10,9 @@
 #define FIELD_PREP(mask, v) (((u64)(v) << __builtin_ctzll(mask)) & (mask))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* The structure of type that holds *ptr as its member. */
+#define container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - __builtin_offsetof(type, member)))
 #define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)

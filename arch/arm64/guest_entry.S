@@ -2,17 +2,30 @@
 #include "arch/arm64/ctx.h"
 
 /*
- * guest_enter(ctx) saves umbra's callee-saved registers and SP in ctx,
- * points TPIDR_EL2 at ctx, loads the guest's x0..x30, PC and PSTATE and
- * erets. A guest exit lands in a lower-EL vector (vectors.S), which pushes
- * the guest's x0/x1 on umbra's stack (SP_EL2 is the stack guest_enter ran
- * on), puts the exit kind in x1 and branches to guest_exit: that stores the
- * guest's registers and syndrome in ctx, reloads umbra's registers and
- * returns the kind from guest_enter as if it were an ordinary call.
+ * guest_run(ctx) runs the guest whose registers ctx holds until
+ * vcpu_exit() (vcpu_trap.c) says to stop: a whole time slice, many exits,
+ * in one call. It saves umbra's callee-saved registers and SP in ctx once,
+ * points TPIDR_EL2 at ctx, loads the guest's registers and erets. A guest
+ * exit lands in a lower-EL vector (vectors.S), which pushes the guest's
+ * x0/x1 on umbra's stack (SP_EL2, the stack guest_run runs on), puts the
+ * exit kind in x1 and branches to guest_exit.
+ *
+ * The short exit path: guest_exit saves only the registers a C call may
+ * clobber (x0..x18, x30) and calls vcpu_exit(ctx, kind) with the guest's
+ * x19..x29 still in the CPU. C code preserves those (AAPCS64: callee-saved),
+ * so they are the guest's again when vcpu_exit returns, and need neither a
+ * store nor a load. The handlers of these exits (HVC, SMC, WFx, trapped
+ * system registers, interrupts) read and write x0..x7 at most. A data abort
+ * may name any register for its transfer (MMIO), so for EC 0x24 the whole
+ * frame goes to ctx first and comes back from it after the call; and when
+ * vcpu_exit says stop, x19..x29 are stored in ctx before umbra's own
+ * registers come back and guest_run returns.
  */
+#define EC_DABT_LOW 0x24
+
 	.text
-	.globl	guest_enter
-guest_enter:
+	.globl	guest_run
+guest_run:
 	stp	x19, x20, [x0, #CTX_HOST_X19 + 0]
 	stp	x21, x22, [x0, #CTX_HOST_X19 + 16]
 	stp	x23, x24, [x0, #CTX_HOST_X19 + 32]
@@ -22,12 +35,17 @@ guest_enter:
 	mov	x1, sp
 	str	x1, [x0, #CTX_HOST_SP]
 	msr	tpidr_el2, x0
-
-	ldr	x1, [x0, #CTX_PC]
-	msr	elr_el2, x1
-	ldr	x1, [x0, #CTX_PSTATE]
-	msr	spsr_el2, x1
-
+.Lload_callee:				/* x0 = ctx: the guest's x19..x29 */
+	ldp	x19, x20, [x0, #152]
+	ldp	x21, x22, [x0, #168]
+	ldp	x23, x24, [x0, #184]
+	ldp	x25, x26, [x0, #200]
+	ldp	x27, x28, [x0, #216]
+	ldr	x29, [x0, #232]
+.Lenter:				/* x0 = ctx; x19..x29 are the guest's */
+	ldp	x2, x3, [x0, #CTX_PC]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
 	ldp	x2, x3, [x0, #16]
 	ldp	x4, x5, [x0, #32]
 	ldp	x6, x7, [x0, #48]
@@ -36,12 +54,7 @@ guest_enter:
 	ldp	x12, x13, [x0, #96]
 	ldp	x14, x15, [x0, #112]
 	ldp	x16, x17, [x0, #128]
-	ldp	x18, x19, [x0, #144]
-	ldp	x20, x21, [x0, #160]
-	ldp	x22, x23, [x0, #176]
-	ldp	x24, x25, [x0, #192]
-	ldp	x26, x27, [x0, #208]
-	ldp	x28, x29, [x0, #224]
+	ldr	x18, [x0, #144]
 	ldr	x30, [x0, #240]
 	ldp	x0, x1, [x0, #0]
 	eret
@@ -57,25 +70,43 @@ guest_exit:				/* x1 = kind; guest x0, x1 on the stack */
 	stp	x12, x13, [x0, #96]
 	stp	x14, x15, [x0, #112]
 	stp	x16, x17, [x0, #128]
-	stp	x18, x19, [x0, #144]
-	stp	x20, x21, [x0, #160]
-	stp	x22, x23, [x0, #176]
-	stp	x24, x25, [x0, #192]
-	stp	x26, x27, [x0, #208]
-	stp	x28, x29, [x0, #224]
+	str	x18, [x0, #144]
 	str	x30, [x0, #240]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #0]
-
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
 	stp	x2, x3, [x0, #CTX_PC]
 	mrs	x2, esr_el2
-	mrs	x3, far_el2
-	stp	x2, x3, [x0, #CTX_ESR]
-	mrs	x2, hpfar_el2
-	str	x2, [x0, #CTX_HPFAR]
-
+	str	x2, [x0, #CTX_ESR]
+	lsr	x2, x2, #26
+	cmp	x2, #EC_DABT_LOW
+	b.eq	.Lfull
+	bl	vcpu_exit		/* (ctx, kind); x19..x29 survive it */
+	mrs	x1, tpidr_el2
+	mov	x2, x0
+	mov	x0, x1
+	cbnz	x2, .Lenter
+	stp	x19, x20, [x0, #152]	/* leaving: the guest's x19..x29 to ctx */
+	stp	x21, x22, [x0, #168]
+	stp	x23, x24, [x0, #184]
+	stp	x25, x26, [x0, #200]
+	stp	x27, x28, [x0, #216]
+	str	x29, [x0, #232]
+	b	.Lleave
+.Lfull:
+	stp	x19, x20, [x0, #152]
+	stp	x21, x22, [x0, #168]
+	stp	x23, x24, [x0, #184]
+	stp	x25, x26, [x0, #200]
+	stp	x27, x28, [x0, #216]
+	str	x29, [x0, #232]
+	bl	vcpu_exit
+	mrs	x1, tpidr_el2
+	mov	x2, x0
+	mov	x0, x1
+	cbnz	x2, .Lload_callee
+.Lleave:				/* x0 = ctx */
 	ldr	x2, [x0, #CTX_HOST_SP]
 	mov	sp, x2
 	ldp	x19, x20, [x0, #CTX_HOST_X19 + 0]
@@ -84,7 +115,6 @@ guest_exit:				/* x1 = kind; guest x0, x1 on the stack */
 	ldp	x25, x26, [x0, #CTX_HOST_X19 + 48]
 	ldp	x27, x28, [x0, #CTX_HOST_X19 + 64]
 	ldp	x29, x30, [x0, #CTX_HOST_X19 + 80]
-	mov	x0, x1
 	ret
 
 /* q0..q31 at 0..511, FPSR at 512, FPCR at 520. */

@@ -249,10 +249,8 @@ void vcpu_run(struct vcpu *v)
 
 	vcpu_load(v);
 	v->preempted = false;
-	while (vm->state == VM_RUNNING && !v->preempted) {
-		unsigned long kind = guest_enter(&v->ctx);
-		vcpu_handle_exit(v, kind);
-	}
+	if (vm->state == VM_RUNNING)
+		guest_run(&v->ctx); /* until vcpu_exit() says stop */
 	vcpu_put(v);
 }
 

@@ -284,6 +284,14 @@ static void handle_iabt(struct vcpu *v)
 
 /* ---------------------------------------------------------------- dispatch */
 
+/* guest_entry.S leaves FAR_EL2 and HPFAR_EL2 in the CPU (nothing at EL2
+ * changes them before the handler runs): only aborts, and messages, use them. */
+static void capture_fault(struct vcpu *v)
+{
+	v->ctx.far = read_sysreg(far_el2);
+	v->ctx.hpfar = read_sysreg(hpfar_el2);
+}
+
 static enum exit_reason handle_sync(struct vcpu *v)
 {
 	u64 ec = FIELD_GET(ESR_EC, v->ctx.esr);
@@ -313,12 +321,15 @@ static enum exit_reason handle_sync(struct vcpu *v)
 		inject_undef(v);
 		return EXIT_OTHER;
 	case EC_DABT_LOW:
+		capture_fault(v);
 		handle_dabt(v);
 		return EXIT_DABT;
 	case EC_IABT_LOW:
+		capture_fault(v);
 		handle_iabt(v);
 		return EXIT_IABT;
 	default:
+		capture_fault(v);
 		vm_end(v->vm, false, 0,
 		       "unexpected trap: EC=0x%02llx ESR_EL2=0x%llx at pc 0x%llx "
 		       "(FAR 0x%llx)",
@@ -328,22 +339,40 @@ static enum exit_reason handle_sync(struct vcpu *v)
 	}
 }
 
-void vcpu_handle_exit(struct vcpu *v, unsigned long kind)
+/* The guest exited through the vector of kind (EXIT_KIND_*), not by HVC;
+ * its syndrome is in v->ctx. Out of line: the HVC path stays small. */
+static __attribute__((noinline)) enum exit_reason handle_other(struct vcpu *v, unsigned long kind)
 {
+	if (kind == EXIT_KIND_SYNC)
+		return handle_sync(v);
+	if (kind == EXIT_KIND_SERROR) {
+		vm_end(v->vm, false, 0, "SError from the guest (ESR_EL2 0x%llx, pc 0x%llx)",
+		       (unsigned long long)v->ctx.esr, (unsigned long long)v->ctx.pc);
+		return EXIT_SERROR;
+	}
+	if (arm64_irq_ack())
+		v->preempted = true; /* the slice timer: the next VM's turn */
+	return EXIT_IRQ;
+}
+
+/*
+ * Every exit comes here from guest_entry.S. HVC, the commonest (hypercalls
+ * and PSCI), is tested first and handled with nothing else on its way;
+ * the rest go through handle_other.
+ */
+bool vcpu_exit(struct a64_ctx *ctx, unsigned long kind)
+{
+	struct vcpu *v = container_of(ctx, struct vcpu, ctx);
 	struct vm *vm = v->vm;
 	enum exit_reason r;
 
-	if (kind == EXIT_KIND_SYNC) {
-		r = handle_sync(v);
-	} else if (kind == EXIT_KIND_SERROR) {
-		vm_end(vm, false, 0, "SError from the guest (ESR_EL2 0x%llx, pc 0x%llx)",
-		       (unsigned long long)v->ctx.esr, (unsigned long long)v->ctx.pc);
-		r = EXIT_SERROR;
+	if (likely(kind == EXIT_KIND_SYNC && FIELD_GET(ESR_EC, ctx->esr) == EC_HVC64)) {
+		handle_call(v, false);
+		r = EXIT_HVC;
 	} else {
-		r = EXIT_IRQ;
-		if (arm64_irq_ack())
-			v->preempted = true; /* the slice timer: the next VM's turn */
+		r = handle_other(v, kind);
 	}
 	vm->exits[r]++;
 	vm->nr_exits++;
+	return vm->state == VM_RUNNING && !v->preempted;
 }

@@ -4,8 +4,7 @@
 
 #include "vm_arch.h"
 
-/* The guest exited through the vector of kind (EXIT_KIND_*); its syndrome is in v->ctx. */
-void vcpu_handle_exit(struct vcpu *v, unsigned long kind);
+/* Exits reach vcpu_exit() (ctx.h), called by guest_entry.S. */
 
 /* SMC Calling Convention function IDs and results (docs/arm64.md). */
 #define SMCCC_VERSION 0x80000000U

@@ -67,6 +67,8 @@ static void check_boot_registers(void)
 	      g_boot.ram_base, g_boot.ram_size, g_boot.ipa_bits, image);
 }
 
+u64 regs_survive_exits(u64 fid); /* regs.S */
+
 static void check_calls(void)
 {
 	static const char msg[] = "hello: this line came through HC_CONSOLE_WRITE\n";
@@ -85,6 +87,9 @@ static void check_calls(void)
 	t2 = (u64)hcall(HC_TIMESTAMP, 0, 0, 0);
 	check(t1 <= cnt && cnt <= t2 && t1 < t2, "hello.hc_timestamp",
 	      "HC_TIMESTAMP 0x%llx, CNTVCT_EL0 0x%llx, HC_TIMESTAMP 0x%llx", t1, cnt, t2);
+	n = (s64)regs_survive_exits(HC_VERSION);
+	check(n == 0, "hello.registers_survive_exits",
+	      "registers changed across an HVC and a WFI: mask 0x%llx (bit n: xn)", (u64)n);
 }
 
 void fp_set_d0(u64 v); /* fp.S */
