@@ -225,15 +225,6 @@ static void decode_io(struct vm_exit *e, const struct vmcb_control *c)
 	e->next_rip = c->exit_info2; /* IOIO always reports the next RIP */
 }
 
-/* Intercepted instructions a guest without SVM or XSAVE must see #UD for. */
-static bool svm_insn_undefined(u64 code)
-{
-	return code == SVM_EXIT_VMRUN || code == SVM_EXIT_VMLOAD || code == SVM_EXIT_VMSAVE ||
-	       code == SVM_EXIT_STGI || code == SVM_EXIT_CLGI || code == SVM_EXIT_SKINIT ||
-	       code == SVM_EXIT_INVLPGA || code == SVM_EXIT_XSETBV || code == SVM_EXIT_RDTSCP ||
-	       code == SVM_EXIT_MONITOR || code == SVM_EXIT_MWAIT || code == SVM_EXIT_MWAIT_COND;
-}
-
 /* Without NRIP save, the exiting instructions have these fixed lengths
  * (a redundant prefix in front would make them longer; umbra assumes none). */
 static u64 next_rip(const struct vmcb *vmcb, u8 len)
@@ -241,20 +232,55 @@ static u64 next_rip(const struct vmcb *vmcb, u8 len)
 	return svm_feat.nrips ? vmcb->ctl.next_rip : vmcb->save.rip + len;
 }
 
+/*
+ * Exits that are one instruction of known length (or none) and need no
+ * field beyond the next RIP: the neutral reason + 1 (0: not one of these)
+ * and the instruction's length without NRIP save (0: no next RIP).
+ */
+#define SIMPLE_FIRST SVM_EXIT_INTR
+static const struct {
+	u8 reason1, len;
+} simple_exits[SVM_EXIT_XSETBV - SIMPLE_FIRST + 1] = {
+	[SVM_EXIT_INTR - SIMPLE_FIRST] = { EXIT_INTR + 1, 0 },
+	[SVM_EXIT_NMI - SIMPLE_FIRST] = { EXIT_INTR + 1, 0 },
+	[SVM_EXIT_CPUID - SIMPLE_FIRST] = { EXIT_CPUID + 1, 2 },
+	[SVM_EXIT_INVD - SIMPLE_FIRST] = { EXIT_CACHE_FLUSH + 1, 2 },
+	[SVM_EXIT_HLT - SIMPLE_FIRST] = { EXIT_HLT + 1, 1 },
+	[SVM_EXIT_MSR - SIMPLE_FIRST] = { EXIT_MSR + 1, 2 }, /* + msr.write below */
+	[SVM_EXIT_SHUTDOWN - SIMPLE_FIRST] = { EXIT_SHUTDOWN + 1, 0 },
+	[SVM_EXIT_VMMCALL - SIMPLE_FIRST] = { EXIT_HYPERCALL + 1, 3 },
+	/* Instructions a guest without SVM or XSAVE must see #UD for. */
+	[SVM_EXIT_VMRUN - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_VMLOAD - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_VMSAVE - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_STGI - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_CLGI - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_SKINIT - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_INVLPGA - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_XSETBV - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_RDTSCP - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_MONITOR - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_MWAIT - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_MWAIT_COND - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+};
+
+/* The exit into the neutral record: a table lookup for the common exits,
+ * which then fill only what their handlers read. */
 static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
 {
 	const struct vmcb_control *c = &vmcb->ctl;
-	u64 code = c->exit_code;
+	u64 code = c->exit_code, i = code - SIMPLE_FIRST;
 
+	if (i < ARRAY_SIZE(simple_exits) && simple_exits[i].reason1) {
+		e->reason = simple_exits[i].reason1 - 1;
+		e->code = code;
+		e->why = NULL;
+		e->next_rip = simple_exits[i].len ? next_rip(vmcb, simple_exits[i].len) : 0;
+		e->msr.write = c->exit_info1 & 1; /* meaningful for EXIT_MSR only */
+		return;
+	}
 	*e = (struct vm_exit){ .reason = EXIT_OTHER, .code = code };
-	if (code == SVM_EXIT_CPUID) {
-		e->reason = EXIT_CPUID;
-		e->next_rip = next_rip(vmcb, 2);
-	} else if (code == SVM_EXIT_MSR) {
-		e->reason = EXIT_MSR;
-		e->msr.write = c->exit_info1 & 1;
-		e->next_rip = next_rip(vmcb, 2);
-	} else if (code == SVM_EXIT_IOIO) {
+	if (code == SVM_EXIT_IOIO) {
 		decode_io(e, c);
 	} else if (code == SVM_EXIT_NPF) {
 		e->reason = EXIT_TDP_FAULT;
@@ -264,23 +290,8 @@ static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
 		e->tdp.fetch = c->exit_info1 & SVM_NPF_FETCH;
 		e->tdp.table_walk = c->exit_info1 & SVM_NPF_TABLE_WALK;
 		e->tdp.during_event = c->exit_int_info & SVM_EVTINJ_VALID;
-	} else if (code == SVM_EXIT_INVD) {
-		e->reason = EXIT_CACHE_FLUSH;
-		e->next_rip = next_rip(vmcb, 2);
-	} else if (code == SVM_EXIT_HLT) {
-		e->reason = EXIT_HLT;
-		e->next_rip = next_rip(vmcb, 1);
-	} else if (code == SVM_EXIT_VMMCALL) {
-		e->reason = EXIT_HYPERCALL;
-		e->next_rip = next_rip(vmcb, 3);
-	} else if (code == SVM_EXIT_SHUTDOWN) {
-		e->reason = EXIT_SHUTDOWN;
-	} else if (code == SVM_EXIT_INTR || code == SVM_EXIT_NMI) {
-		e->reason = EXIT_INTR;
 	} else if (code == SVM_EXIT_INVALID) {
 		e->reason = EXIT_INVALID;
-	} else if (svm_insn_undefined(code)) {
-		e->reason = EXIT_UNDEFINED;
 	} else if (code >= SVM_EXIT_EXC_BASE && code < SVM_EXIT_EXC_BASE + 32) {
 		e->reason = EXIT_EXCEPTION;
 		e->exc.vector = (u8)(code - SVM_EXIT_EXC_BASE);
