@@ -41,6 +41,8 @@ void print_summary(void);
 __noreturn void guest_finish(void);
 /* True if word is one of the words of the guest's command line (g_boot.cmdline). */
 bool cmdline_has(const char *word);
+/* n / d for u64 without a libgcc helper (32-bit x86 guests): shift and subtract (printf.c). */
+u64 div64(u64 n, u64 d);
 
 /* ---------------------------------------------------------------- memory */
 /* memset and memcpy are the architecture's (lib/mem.c, arm64/lib/string.c). */

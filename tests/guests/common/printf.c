@@ -28,6 +28,20 @@ static u32 divmod10(u64 *n)
 	return low % 10;
 }
 
+u64 div64(u64 n, u64 d)
+{
+	u64 q = 0, r = 0;
+
+	for (int i = 63; i >= 0; i--) {
+		r = r << 1 | ((n >> i) & 1);
+		if (r >= d) {
+			r -= d;
+			q |= 1ull << i;
+		}
+	}
+	return q;
+}
+
 static int emit(const char *s, int len, const struct spec *sp, bool numeric)
 {
 	int pad = sp->width > len ? sp->width - len : 0, n = 0;

@@ -78,21 +78,6 @@ struct op {
 
 static u32 cal_ticks, cal_insns;
 
-/* n / d with no libgcc helper (this is 32-bit code): shift and subtract. */
-static u64 div64(u64 n, u64 d)
-{
-	u64 q = 0, r = 0;
-
-	for (int i = 63; i >= 0; i--) {
-		r = r << 1 | ((n >> i) & 1);
-		if (r >= d) {
-			r -= d;
-			q |= 1ull << i;
-		}
-	}
-	return q;
-}
-
 /* The least ticks of REPS runs of f(a, n), after one short run that warms it up. */
 static u64 least_ticks(loop_fn f, u32 a, u32 n)
 {

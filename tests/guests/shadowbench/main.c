@@ -69,21 +69,6 @@ static void touch(u32 va)
 	(void)*(volatile u8 *)(size_t)va;
 }
 
-/* n / d with no libgcc helper (this is 32-bit code): shift and subtract. */
-static u64 div64(u64 n, u64 d)
-{
-	u64 q = 0, r = 0;
-
-	for (int i = 63; i >= 0; i--) {
-		r = r << 1 | ((n >> i) & 1);
-		if (r >= d) {
-			r -= d;
-			q |= 1ull << i;
-		}
-	}
-	return q;
-}
-
 static void space_init(struct space *s)
 {
 	s->pdpt = pae_identity();
