@@ -1,53 +1,11 @@
 /* test_gwalk.c: host tests of the guest page walker (modes, page sizes, reserved bits) over fake guest RAM. */
-#include <criterion/criterion.h>
+#include "gwalk_testlib.h"
 
-#include "arch/x86/msr.h"
-#include "fake_ram.h"
-#include "mm/gmem.h"
-#include "mm/gwalk.h"
-#include "mm/pt.h"
-
-/*
- * Entry bits, written here from the SDM (vol. 3A 4.3-4.5), not taken from
- * the code under test. Expected results below are worked out by hand.
- */
-#define P BIT(0)
-#define RW BIT(1)
-#define US BIT(2)
-#define A BIT(5)
-#define D BIT(6)
-#define PS BIT(7)
-#define XD BIT(63)
-#define FULL (P | RW | US)
+/* Expected results below are worked out by hand from the SDM (vol. 3A 2.5, 4.3-4.8). */
 #define PG (CR0_PE | CR0_PG | CR0_WP)
-#define LMA (EFER_LME | EFER_LMA)
 #define ALL_PERM (PT_R | PT_W | PT_U | PT_X)
 
-static struct gmem mem;
-
-static void setup(void)
-{
-	struct palloc *pa = fake_ram_init(512);
-	cr_assert_eq(gmem_alloc(&mem, pa, MiB(1), OWNER_GUEST(1)), 0);
-}
-
-static void teardown(void)
-{
-	gmem_free(&mem);
-	fake_ram_fini();
-}
-
 TestSuite(gwalk, .init = setup, .fini = teardown);
-
-static void put64(u64 at, u64 v)
-{
-	cr_assert_eq(gmem_write(&mem, gpa(at), &v, 8), 0);
-}
-
-static void put32(u64 at, u32 v)
-{
-	cr_assert_eq(gmem_write(&mem, gpa(at), &v, 4), 0);
-}
 
 static u64 walk_ok(const struct gwalk_regs *r, u64 va)
 {

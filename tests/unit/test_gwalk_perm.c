@@ -1,52 +1,13 @@
 /* test_gwalk_perm.c: host tests of the guest page walker's access rights, #PF error codes and A/D updates. */
-#include <criterion/criterion.h>
+#include "gwalk_testlib.h"
 
-#include "arch/x86/msr.h"
-#include "fake_ram.h"
-#include "mm/gmem.h"
-#include "mm/gwalk.h"
-#include "mm/pt.h"
-
-/* Entry and register bits from the SDM (vol. 3A 2.5, 4.3-4.8); expected results by hand. */
-#define P BIT(0)
-#define RW BIT(1)
-#define US BIT(2)
-#define A BIT(5)
-#define D BIT(6)
-#define PS BIT(7)
-#define XD BIT(63)
-#define FULL (P | RW | US)
+/* Expected results below are worked out by hand from the SDM (vol. 3A 2.5, 4.3-4.8). */
 #define SMEP BIT(20) /* CR4.SMEP */
 #define PG (CR0_PE | CR0_PG)
 #define WP CR0_WP
-#define LMA (EFER_LME | EFER_LMA)
 #define NXE EFER_NXE
 
-static struct gmem mem;
-
-static void setup(void)
-{
-	struct palloc *pa = fake_ram_init(512);
-	cr_assert_eq(gmem_alloc(&mem, pa, MiB(1), OWNER_GUEST(1)), 0);
-}
-
-static void teardown(void)
-{
-	gmem_free(&mem);
-	fake_ram_fini();
-}
-
 TestSuite(gwalk_perm, .init = setup, .fini = teardown);
-
-static void put64(u64 at, u64 v)
-{
-	cr_assert_eq(gmem_write(&mem, gpa(at), &v, 8), 0);
-}
-
-static void put32(u64 at, u32 v)
-{
-	cr_assert_eq(gmem_write(&mem, gpa(at), &v, 4), 0);
-}
 
 static u64 get64(u64 at)
 {
