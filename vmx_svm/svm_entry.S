@@ -12,13 +12,7 @@
  * general registers are moved between gprs[] (x86 encoding order) and the
  * CPU here. Called with GIF clear (CLGI), so no interrupt lands between.
  */
-#define GPR(n) (8 * (n))
-#define RCX 1
-#define RDX 2
-#define RBX 3
-#define RBP 5
-#define RSI 6
-#define RDI 7
+#include "vmx_svm/entry_gprs.h"
 
 	.section .text
 	.code64

@@ -27,6 +27,8 @@ enum gpr {
 	GPR_R15,
 	NR_GPRS,
 };
+/* vmx_svm/entry_gprs.h gives the assembly the same numbers: GPR_RSI = 6, GPR_RDI = 7. */
+_Static_assert(GPR_RBP == 5 && GPR_RSI == 6 && GPR_RDI == 7 && GPR_R15 == 15, "gpr order");
 
 /* Why the guest stopped, in words both back ends use. */
 enum exit_reason {

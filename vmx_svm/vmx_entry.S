@@ -18,14 +18,7 @@
  *   vmx_exit_point: rsp = HOST_RSP, so (%rsp) is gprs: store the guest's
  *              registers, pop callee-saved, return 0
  */
-#define GPR(n) (8 * (n))
-#define RAX 0
-#define RCX 1
-#define RDX 2
-#define RBX 3
-#define RBP 5
-#define RSI 6
-#define RDI 7
+#include "vmx_svm/entry_gprs.h"
 #define VMCS_HOST_RSP 0x6C14
 
 	.section .text
