@@ -246,7 +246,7 @@ static const struct {
 	[SVM_EXIT_CPUID - SIMPLE_FIRST] = { EXIT_CPUID + 1, 2 },
 	[SVM_EXIT_INVD - SIMPLE_FIRST] = { EXIT_CACHE_FLUSH + 1, 2 },
 	[SVM_EXIT_HLT - SIMPLE_FIRST] = { EXIT_HLT + 1, 1 },
-	[SVM_EXIT_MSR - SIMPLE_FIRST] = { EXIT_MSR + 1, 2 }, /* + msr.write below */
+	[SVM_EXIT_MSR - SIMPLE_FIRST] = { EXIT_MSR + 1, 2 }, /* and msr.write */
 	[SVM_EXIT_SHUTDOWN - SIMPLE_FIRST] = { EXIT_SHUTDOWN + 1, 0 },
 	[SVM_EXIT_VMMCALL - SIMPLE_FIRST] = { EXIT_HYPERCALL + 1, 3 },
 	/* Instructions a guest without SVM or XSAVE must see #UD for. */
@@ -276,7 +276,8 @@ static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
 		e->code = code;
 		e->why = NULL;
 		e->next_rip = simple_exits[i].len ? next_rip(vmcb, simple_exits[i].len) : 0;
-		e->msr.write = c->exit_info1 & 1; /* meaningful for EXIT_MSR only */
+		if (code == SVM_EXIT_MSR)
+			e->msr.write = c->exit_info1 & 1;
 		return;
 	}
 	*e = (struct vm_exit){ .reason = EXIT_OTHER, .code = code };
