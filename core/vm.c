@@ -233,8 +233,13 @@ static void vm_first_entry(struct vm *vm)
 static void report_exits(const struct vm *vm)
 {
 	char line[256];
-	int n = ksnprintf(line, sizeof(line), "vm %u %s: exits: total=%llu", vm->id, vm->name,
-			  (unsigned long long)vm->nr_exits);
+	u64 total = 0;
+	int n;
+
+	for (int r = 0; r < NR_EXIT_REASONS; r++)
+		total += vm->exits[r];
+	n = ksnprintf(line, sizeof(line), "vm %u %s: exits: total=%llu", vm->id, vm->name,
+		      (unsigned long long)total);
 
 	for (int r = 0; r < NR_EXIT_REASONS && n > 0 && (size_t)n < sizeof(line); r++) {
 		if (vm->exits[r])

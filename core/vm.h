@@ -38,7 +38,6 @@ struct vm {
 	char reason[160]; /* how it ended, in words */
 	u64 slices;	  /* time slices it has run */
 	u64 exits[NR_EXIT_REASONS];
-	u64 nr_exits;
 };
 
 /* Each architecture names its exit reasons (vm_arch.h gives their number). */

@@ -22,6 +22,10 @@
 #define __packed __attribute__((packed))
 #define __aligned(n) __attribute__((aligned(n)))
 #define __noreturn __attribute__((noreturn))
+#ifndef __always_inline /* the host C library may have it (unit tests) */
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define __noinline __attribute__((noinline))
 #define __unused __attribute__((unused))
 #define __printf(f, a) __attribute__((format(printf, f, a)))
 #define likely(x) __builtin_expect(!!(x), 1)

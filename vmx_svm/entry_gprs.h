@@ -1,4 +1,4 @@
-/* entry_gprs.h: where svm_entry.S and vmx_entry.S find each register in the vCPU's gprs[] (enum gpr in vcpu.h). */
+/* entry_gprs.h: what the world-switch files share with C: each register's place in gprs[], svm_exit's answers. */
 #ifndef UMBRA_ENTRY_GPRS_H
 #define UMBRA_ENTRY_GPRS_H
 
@@ -11,5 +11,10 @@
 #define RBP 5
 #define RSI 6
 #define RDI 7
+
+/* What svm_exit() and svm_exit_all() (svm.c) tell svm_guest_loop (svm_entry.S). */
+#define SVM_LOOP_STOP 0	    /* the slice or the VM ended */
+#define SVM_LOOP_ENTER 1    /* enter the guest again */
+#define SVM_LOOP_ALL_REGS 2 /* store RBP, R12-R15 in gprs[] and call svm_exit_all */
 
 #endif

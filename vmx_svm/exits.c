@@ -143,16 +143,14 @@ void handle_tdp_fault(struct vcpu *v, const struct vm_exit *e)
 
 void handle_hypercall(struct vcpu *v, const struct vm_exit *e)
 {
-	struct vcpu_paging p;
-	u64 mask, nr, a1, a2, ret;
+	u64 mask = e->hc.bits == 64 ? ~0ULL : 0xFFFFFFFFULL;
+	u64 nr, a1, a2, ret;
 
-	vendor->paging(v, &p);
-	mask = p.mode_bits == 64 ? ~0ULL : 0xFFFFFFFFULL;
 	nr = v->gpr[GPR_RAX] & mask;
 	a1 = v->gpr[GPR_RDI] & mask;
 	a2 = v->gpr[GPR_RSI] & mask;
 	v->rip = e->next_rip;
-	if (p.cpl == 3) {
+	if (e->hc.cpl == 3) {
 		v->gpr[GPR_RAX] = (u64)-HC_EPERM;
 		return;
 	}

@@ -7,8 +7,10 @@
 #include "core/log.h"
 #include "core/vm.h"
 #include "mm/phys.h"
+#include "vmx_svm/entry_gprs.h"
 #include "vmx_svm/features.h"
 #include "vmx_svm/svm_backend.h"
+#include "vmx_svm/vcpu_exit.h"
 #include "vmx_svm/vshadow.h"
 
 /*
@@ -225,65 +227,54 @@ static void decode_io(struct vm_exit *e, const struct vmcb_control *c)
 	e->next_rip = c->exit_info2; /* IOIO always reports the next RIP */
 }
 
-/* Without NRIP save, the exiting instructions have these fixed lengths
- * (a redundant prefix in front would make them longer; umbra assumes none). */
-static u64 next_rip(const struct vmcb *vmcb, u8 len)
+/* The code segment's default operand size (16, 32 or 64). */
+static __always_inline u8 mode_bits(const struct vmcb_save *s)
 {
-	return svm_feat.nrips ? vmcb->ctl.next_rip : vmcb->save.rip + len;
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_ATTR_L))
+		return 64;
+	return (s->cs.attrib & SVM_ATTR_DB) ? 32 : 16;
 }
 
 /*
- * Exits that are one instruction of known length (or none) and need no
- * field beyond the next RIP: the neutral reason + 1 (0: not one of these)
- * and the instruction's length without NRIP save (0: no next RIP).
+ * The intercepted instructions: the neutral reason + 1 (0: not one of
+ * these) and the instruction's length, for the next RIP without NRIP save
+ * (a redundant prefix in front would make it longer; umbra assumes none;
+ * 0: the handler needs no next RIP). An instruction exit never interrupts
+ * an event's delivery.
  */
-#define SIMPLE_FIRST SVM_EXIT_INTR
+#define INSN_FIRST SVM_EXIT_CPUID
 static const struct {
 	u8 reason1, len;
-} simple_exits[SVM_EXIT_XSETBV - SIMPLE_FIRST + 1] = {
-	[SVM_EXIT_INTR - SIMPLE_FIRST] = { EXIT_INTR + 1, 0 },
-	[SVM_EXIT_NMI - SIMPLE_FIRST] = { EXIT_INTR + 1, 0 },
-	[SVM_EXIT_CPUID - SIMPLE_FIRST] = { EXIT_CPUID + 1, 2 },
-	[SVM_EXIT_INVD - SIMPLE_FIRST] = { EXIT_CACHE_FLUSH + 1, 2 },
-	[SVM_EXIT_HLT - SIMPLE_FIRST] = { EXIT_HLT + 1, 1 },
-	[SVM_EXIT_MSR - SIMPLE_FIRST] = { EXIT_MSR + 1, 2 }, /* and msr.write */
-	[SVM_EXIT_SHUTDOWN - SIMPLE_FIRST] = { EXIT_SHUTDOWN + 1, 0 },
-	[SVM_EXIT_VMMCALL - SIMPLE_FIRST] = { EXIT_HYPERCALL + 1, 3 },
+} insn_exits[SVM_EXIT_XSETBV - INSN_FIRST + 1] = {
+	[SVM_EXIT_CPUID - INSN_FIRST] = { EXIT_CPUID + 1, 2 },
+	[SVM_EXIT_INVD - INSN_FIRST] = { EXIT_CACHE_FLUSH + 1, 2 },
+	[SVM_EXIT_HLT - INSN_FIRST] = { EXIT_HLT + 1, 1 },
+	[SVM_EXIT_MSR - INSN_FIRST] = { EXIT_MSR + 1, 2 },	     /* and e->msr */
+	[SVM_EXIT_VMMCALL - INSN_FIRST] = { EXIT_HYPERCALL + 1, 3 }, /* and e->hc */
 	/* Instructions a guest without SVM or XSAVE must see #UD for. */
-	[SVM_EXIT_VMRUN - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_VMLOAD - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_VMSAVE - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_STGI - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_CLGI - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_SKINIT - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_INVLPGA - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_XSETBV - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_RDTSCP - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_MONITOR - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_MWAIT - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
-	[SVM_EXIT_MWAIT_COND - SIMPLE_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_VMRUN - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_VMLOAD - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_VMSAVE - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_STGI - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_CLGI - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_SKINIT - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_INVLPGA - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_XSETBV - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_RDTSCP - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_MONITOR - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_MWAIT - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
+	[SVM_EXIT_MWAIT_COND - INSN_FIRST] = { EXIT_UNDEFINED + 1, 0 },
 };
 
-/* The exit into the neutral record: a table lookup for the common exits,
- * which then fill only what their handlers read. */
-static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
+/* Every other exit: the whole record, the shadow MMU's exits, and the
+ * event an exit interrupted, delivered again on the next entry. */
+static __noinline void decode_other(struct vcpu *v, struct vm_exit *e, struct vmcb *vmcb)
 {
-	const struct vmcb_control *c = &vmcb->ctl;
-	u64 code = c->exit_code, i = code - SIMPLE_FIRST;
+	struct vmcb_control *c = &vmcb->ctl;
+	u64 code = c->exit_code;
 
-	if (i < ARRAY_SIZE(simple_exits) && simple_exits[i].reason1) {
-		e->reason = simple_exits[i].reason1 - 1;
-		e->code = code;
-		e->why = NULL;
-		e->next_rip = simple_exits[i].len ? next_rip(vmcb, simple_exits[i].len) : 0;
-		if (code == SVM_EXIT_MSR)
-			e->msr.write = c->exit_info1 & 1;
-		return;
-	}
 	*e = (struct vm_exit){ .reason = EXIT_OTHER, .code = code };
-	if (code == SVM_EXIT_IOIO) {
-		decode_io(e, c);
-	} else if (code == SVM_EXIT_NPF) {
+	if (code == SVM_EXIT_NPF) {
 		e->reason = EXIT_TDP_FAULT;
 		e->tdp.gpa = c->exit_info2;
 		e->tdp.present = c->exit_info1 & SVM_NPF_PRESENT;
@@ -291,6 +282,13 @@ static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
 		e->tdp.fetch = c->exit_info1 & SVM_NPF_FETCH;
 		e->tdp.table_walk = c->exit_info1 & SVM_NPF_TABLE_WALK;
 		e->tdp.during_event = c->exit_int_info & SVM_EVTINJ_VALID;
+	} else if (code == SVM_EXIT_INTR || code == SVM_EXIT_NMI) {
+		e->reason = EXIT_INTR;
+		/* A short window lets the interrupt reach its handler (EOI). */
+		if (code == SVM_EXIT_INTR)
+			__asm__ volatile("sti; nop; cli" ::: "memory");
+	} else if (code == SVM_EXIT_SHUTDOWN) {
+		e->reason = EXIT_SHUTDOWN;
 	} else if (code == SVM_EXIT_INVALID) {
 		e->reason = EXIT_INVALID;
 	} else if (code >= SVM_EXIT_EXC_BASE && code < SVM_EXIT_EXC_BASE + 32) {
@@ -298,60 +296,136 @@ static void decode_exit(struct vm_exit *e, const struct vmcb *vmcb)
 		e->exc.vector = (u8)(code - SVM_EXIT_EXC_BASE);
 		e->exc.error = (u32)c->exit_info1;
 	}
+	if (vm_uses_shadow(v->vm))
+		svm_shadow_decode(v, e);
+	c->event_inj = (c->exit_int_info & SVM_EVTINJ_VALID) ? c->exit_int_info : 0;
 }
 
-static void svm_run(struct vcpu *v, struct vm_exit *e)
+/*
+ * The common exits, the intercepted instructions whose operands are in the
+ * VMCB or in RAX..RDI: a table lookup (port I/O aside) that fills only what
+ * their handlers read. false: another exit, for decode_other().
+ */
+static __always_inline bool decode_insn(struct vcpu *v, struct vm_exit *e, struct vmcb *vmcb)
 {
-	struct svm_vcpu *s = svm_of(v);
-	struct vmcb *vmcb = s->vmcb;
+	u64 code = vmcb->ctl.exit_code, i = code - INSN_FIRST;
 
+	if (i < ARRAY_SIZE(insn_exits) && insn_exits[i].reason1) {
+		e->reason = insn_exits[i].reason1 - 1;
+		e->next_rip =
+			svm_feat.nrips ? vmcb->ctl.next_rip : vmcb->save.rip + insn_exits[i].len;
+		if (code == SVM_EXIT_MSR) {
+			e->msr.write = vmcb->ctl.exit_info1 & 1;
+			e->msr.index = (u32)v->gpr[GPR_RCX]; /* ECX is not in the VMCB */
+		} else if (code == SVM_EXIT_VMMCALL) {
+			e->hc.bits = mode_bits(&vmcb->save);
+			e->hc.cpl = vmcb->save.cpl;
+		}
+	} else if (code == SVM_EXIT_IOIO) {
+		decode_io(e, &vmcb->ctl);
+	} else {
+		return false;
+	}
+	vmcb->ctl.event_inj = 0;
+	return true;
+}
+
+/*
+ * After an exit, with VMCB clean bits: everything is clean until a handler
+ * writes a field and clears that field's bit. Except that legacy PAE loads
+ * the four PDPTEs with CR3, and umbra's PDPT page under a shadow root can
+ * change: never let the CPU keep a cached CR3 then (a handler that leaves
+ * long mode writes CR0 or EFER, which clears the bit too).
+ */
+static void mark_clean(struct vcpu *v, struct vmcb *vmcb)
+{
+	vmcb->ctl.clean = SVM_CLEAN_ALL;
+	if (vm_uses_shadow(v->vm) && !(vmcb->save.efer & EFER_LMA))
+		vmcb->ctl.clean &= ~SVM_CLEAN_CRX;
+}
+
+/* The registers the VMCB holds, into the neutral vCPU; and the clean bits. */
+static __always_inline void after_exit(struct vcpu *v, struct vmcb *vmcb)
+{
+	v->gpr[GPR_RAX] = vmcb->save.rax;
+	v->gpr[GPR_RSP] = vmcb->save.rsp;
+	v->rip = vmcb->save.rip;
+	v->rflags = vmcb->save.rflags;
+	if (svm_feat.vmcb_clean)
+		mark_clean(v, vmcb);
+}
+
+/* Before every entry: the registers the VMCB holds, and a TLB flush if umbra asked for one. */
+static __always_inline void before_entry(struct vcpu *v, struct vmcb *vmcb)
+{
 	vmcb->save.rax = v->gpr[GPR_RAX];
 	vmcb->save.rsp = v->gpr[GPR_RSP];
 	vmcb->save.rip = v->rip;
 	vmcb->save.rflags = v->rflags;
 	vmcb->ctl.tlb_control = 0;
-	if (asid_user[v->vm->asid] != v->vm->id + 1) {
-		asid_user[v->vm->asid] = v->vm->id + 1;
-		v->vm->tlb_flush = true;
-	}
 	if (v->vm->tlb_flush) {
 		vmcb->ctl.tlb_control =
 			svm_feat.flush_by_asid ? SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
 		v->vm->tlb_flush = false;
 	}
+}
+
+/* Hand the decoded exit to vcpu_exit(), and prepare the next entry if there is one. */
+static __always_inline int handle(struct vcpu *v, struct vmcb *vmcb, const struct vm_exit *e)
+{
+	if (!vcpu_exit(v, e))
+		return SVM_LOOP_STOP;
+	before_entry(v, vmcb);
+	return SVM_LOOP_ENTER;
+}
+
+/*
+ * svm_guest_loop (svm_entry.S) calls this after every #VMEXIT, the host's
+ * TR back and interrupts off. The guest's RBP and R12-R15 are still in the
+ * CPU (C code preserves them), not in gpr[]: the exits decode_insn() knows
+ * do not need them, and are handled here; for any other the answer is
+ * SVM_LOOP_ALL_REGS, and the loop stores them and calls svm_exit_all().
+ */
+int svm_exit(struct vcpu *v)
+{
+	struct vmcb *vmcb = svm_of(v)->vmcb;
+	struct vm_exit e;
+
+	after_exit(v, vmcb);
+	if (!decode_insn(v, &e, vmcb))
+		return SVM_LOOP_ALL_REGS;
+	return handle(v, vmcb, &e);
+}
+
+/* Any other exit, after svm_exit(), with every general register in gpr[] now. */
+int svm_exit_all(struct vcpu *v)
+{
+	struct vmcb *vmcb = svm_of(v)->vmcb;
+	struct vm_exit e;
+
+	decode_other(v, &e, vmcb);
+	return handle(v, vmcb, &e);
+}
+
+/*
+ * One time slice. The work that cannot change while the slice runs is done
+ * here, once: the ASID's owner (another VM may have used it since) and
+ * whether the CPU may keep any of the VMCB cached.
+ */
+static void svm_run(struct vcpu *v)
+{
+	struct svm_vcpu *s = svm_of(v);
+	struct vmcb *vmcb = s->vmcb;
+
+	if (asid_user[v->vm->asid] != v->vm->id + 1) {
+		asid_user[v->vm->asid] = v->vm->id + 1;
+		v->vm->tlb_flush = true;
+	}
 	if (!s->ran || !svm_feat.vmcb_clean)
 		vmcb->ctl.clean = 0;
-	/* Legacy PAE loads the four PDPTEs with CR3, and umbra's PDPT page
-	 * under a shadow root can change: never let the CPU keep a cached CR3. */
-	if (vm_uses_shadow(v->vm) && !(vmcb->save.efer & EFER_LMA))
-		vmcb->ctl.clean &= ~SVM_CLEAN_CRX;
-
-	/*
-	 * GIF clear holds interrupts off while the host's IF is set, so that a
-	 * physical interrupt (the slice timer) during the guest's run causes an
-	 * INTR exit. Back in the host, IF goes off before GIF comes on; after an
-	 * INTR exit a short window lets the interrupt reach its handler (EOI).
-	 */
-	__asm__ volatile("clgi; sti" ::: "memory");
-	svm_vmrun(s->vmcb_pa, v->gpr, host_vmcb_pa);
-	__asm__ volatile("cli; stgi" ::: "memory");
-	if (vmcb->ctl.exit_code == SVM_EXIT_INTR)
-		__asm__ volatile("sti; nop; cli" ::: "memory");
-
 	s->ran = true;
-	vmcb->ctl.clean = svm_feat.vmcb_clean ? SVM_CLEAN_ALL : 0;
-	v->gpr[GPR_RAX] = vmcb->save.rax;
-	v->gpr[GPR_RSP] = vmcb->save.rsp;
-	v->rip = vmcb->save.rip;
-	v->rflags = vmcb->save.rflags;
-	decode_exit(e, vmcb);
-	if (vm_uses_shadow(v->vm))
-		svm_shadow_decode(v, e);
-	if (e->reason == EXIT_MSR)
-		e->msr.index = (u32)v->gpr[GPR_RCX]; /* ECX is not in the VMCB */
-	/* An event the exit interrupted is delivered again on the next entry. */
-	vmcb->ctl.event_inj =
-		(vmcb->ctl.exit_int_info & SVM_EVTINJ_VALID) ? vmcb->ctl.exit_int_info : 0;
+	before_entry(v, vmcb);
+	svm_guest_loop(v, v->gpr, s->vmcb_pa, host_vmcb_pa);
 }
 
 /*
@@ -413,11 +487,8 @@ static void svm_paging(struct vcpu *v, struct vcpu_paging *p)
 		p->efer = s->efer & ~EFER_SVME;
 	}
 	p->cpl = s->cpl;
-	p->cs_base = (s->efer & EFER_LMA) && (s->cs.attrib & SVM_ATTR_L) ? 0 : s->cs.base;
-	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_ATTR_L))
-		p->mode_bits = 64;
-	else
-		p->mode_bits = (s->cs.attrib & SVM_ATTR_DB) ? 32 : 16;
+	p->mode_bits = mode_bits(s);
+	p->cs_base = p->mode_bits == 64 ? 0 : s->cs.base;
 }
 
 /* NPT VMs' CR accesses do not exit: these serve the neutral interface.

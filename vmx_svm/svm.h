@@ -229,7 +229,13 @@ _Static_assert(VMCB_OFF(save.g_pat) == 0x668, "VMCB layout");
 #define SVM_ATTR_L BIT(9)     /* descriptor bit 53 */
 #define SVM_ATTR_DB BIT(10)   /* descriptor bit 54 */
 
-/* The world switch (svm_entry.S): host state saved to and restored from host_vmcb. */
-void svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_vmcb_pa);
+struct vcpu;
+/* The world switch (svm_entry.S): enter the guest, call svm_exit(v) (svm.c)
+ * after every exit, and return when the slice ends. The host state VMLOAD
+ * moves is saved to host_vmcb once and loaded back after every exit. */
+void svm_guest_loop(struct vcpu *v, u64 *gprs, u64 vmcb_pa, u64 host_vmcb_pa);
+/* Called by svm_guest_loop; they return SVM_LOOP_* (entry_gprs.h). */
+int svm_exit(struct vcpu *v);
+int svm_exit_all(struct vcpu *v);
 
 #endif

@@ -5,12 +5,13 @@
 #include "core/kstring.h"
 #include "core/vm.h"
 #include "vmx_svm/exits.h"
+#include "vmx_svm/vcpu_exit.h"
 #include "vmx_svm/vshadow.h"
 
 /*
- *   vcpu_run ──► vendor->run() ──► struct vm_exit ──► handler[reason]
- *       ▲                                                  │
- *       └───────── (VM still running) ◄────────────────────┘
+ *   vcpu_run ──► vendor->run() ──► struct vm_exit ──► vcpu_exit: handler[reason]
+ *                     ▲  (the back end's loop)                     │
+ *                     └──────── (VM running, slice not over) ◄─────┘
  *
  * Handlers change only the neutral state (gpr[], rip, rflags) and call the
  * back end for what lives in its structures. A guest that does something
@@ -53,7 +54,8 @@ static struct cpuid_regs hv_leaf(u32 leaf)
 	return (struct cpuid_regs){ 0, 0, 0, 0 };
 }
 
-struct cpuid_regs cpuid_model(u32 leaf, u32 sub)
+/* Inline in handle_cpuid, the exit guests take most; cpuid_model() for the rest of umbra. */
+static __always_inline struct cpuid_regs model_leaf(u32 leaf, u32 sub)
 {
 	struct cpuid_regs r;
 
@@ -98,9 +100,14 @@ struct cpuid_regs cpuid_model(u32 leaf, u32 sub)
 	return r;
 }
 
+struct cpuid_regs cpuid_model(u32 leaf, u32 sub)
+{
+	return model_leaf(leaf, sub);
+}
+
 static void handle_cpuid(struct vcpu *v, const struct vm_exit *e)
 {
-	struct cpuid_regs r = cpuid_model((u32)v->gpr[GPR_RAX], (u32)v->gpr[GPR_RCX]);
+	struct cpuid_regs r = model_leaf((u32)v->gpr[GPR_RAX], (u32)v->gpr[GPR_RCX]);
 
 	v->gpr[GPR_RAX] = r.eax;
 	v->gpr[GPR_RBX] = r.ebx;
@@ -321,9 +328,7 @@ static void handle_cr(struct vcpu *v, const struct vm_exit *e)
 		v->rip = e->next_rip;
 }
 
-typedef void (*exit_handler)(struct vcpu *v, const struct vm_exit *e);
-
-static const exit_handler handlers[NR_EXIT_REASONS] = {
+const exit_handler exit_handlers[NR_EXIT_REASONS] = {
 	[EXIT_CPUID] = handle_cpuid,
 	[EXIT_MSR] = handle_msr,
 	[EXIT_IO] = handle_io,
@@ -433,15 +438,8 @@ void vcpu_forget(struct vcpu *v)
 
 void vcpu_run(struct vcpu *v)
 {
-	struct vm *vm = v->vm;
-	struct vm_exit e;
-
 	load_cpu_state(v);
 	v->preempted = false;
-	while (vm->state == VM_RUNNING && !v->preempted) {
-		vendor->run(v, &e);
-		vm->nr_exits++;
-		vm->exits[e.reason]++;
-		handlers[e.reason](v, &e);
-	}
+	if (v->vm->state == VM_RUNNING)
+		vendor->run(v);
 }

@@ -51,6 +51,12 @@ enum exit_reason {
 	NR_EXIT_REASONS,
 };
 
+/* The guest's operand size and privilege: what a hypercall's arguments depend on. */
+struct vcpu_mode {
+	u8 bits; /* 16, 32 or 64: the code segment's default size */
+	u8 cpl;
+};
+
 struct vm_exit {
 	enum exit_reason reason;
 	u64 code;	 /* the back end's raw exit code, for messages */
@@ -68,6 +74,7 @@ struct vm_exit {
 			u32 index;
 			bool write;
 		} msr;
+		struct vcpu_mode hc; /* the hypercall's operand size depends on it */
 		struct {
 			u64 gpa;
 			bool write;
@@ -141,8 +148,10 @@ struct vendor_ops {
 	/* Fills err (one phrase) on failure: out of memory, a start state the CPU cannot run. */
 	int (*vcpu_init)(struct vcpu *v, const struct guest_start *s, char *err, size_t errlen);
 	void (*vcpu_free)(struct vcpu *v);
-	/* Enter the guest until the next exit; fills *e. */
-	void (*run)(struct vcpu *v, struct vm_exit *e);
+	/* Run a time slice: enter the guest, hand each exit to vcpu_exit()
+	 * (vcpu_exit.h), and
+	 * enter again until it says stop (the slice or the VM ended). */
+	void (*run)(struct vcpu *v);
 	void (*inject_exception)(struct vcpu *v, u8 vector, bool has_error, u32 error);
 	void (*paging)(struct vcpu *v, struct vcpu_paging *out);
 	/* MSRs whose value lives in the back end; false: not one of them or a bad value. */

@@ -11,6 +11,7 @@
 #include "mm/phys.h"
 #include "vmx_svm/features.h"
 #include "vmx_svm/vmx_backend.h"
+#include "vmx_svm/vcpu_exit.h"
 #include "vmx_svm/vshadow.h"
 
 /*
@@ -556,7 +557,7 @@ static void prepare_debug_state(struct vcpu *v)
 		vmwrite(VMCS_GUEST_PENDING_DBG, vmread(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
 }
 
-static void vmx_run(struct vcpu *v, struct vm_exit *e)
+static void vmx_run_once(struct vcpu *v, struct vm_exit *e)
 {
 	struct vmx_vcpu *s = vmx_of(v);
 	int rc;
@@ -585,6 +586,15 @@ static void vmx_run(struct vcpu *v, struct vm_exit *e)
 	v->rflags = vmread(VMCS_GUEST_RFLAGS);
 	vmx_decode_exit(v, e);
 	requeue_interrupted_event(s);
+}
+
+static void vmx_run(struct vcpu *v)
+{
+	struct vm_exit e;
+
+	do
+		vmx_run_once(v, &e);
+	while (vcpu_exit(v, &e));
 }
 
 /*
@@ -632,7 +642,7 @@ static void vmx_inject(struct vcpu *v, u8 vector, bool has_error, u32 error)
 	vmwrite(VMCS_ENTRY_INTR_INFO, info);
 }
 
-/* The guest's CR2 is in the CPU only while it runs (vmx_run). */
+/* The guest's CR2 is in the CPU only while it runs (vmx_run_once). */
 static void vmx_set_cr2(struct vcpu *v, u64 cr2)
 {
 	vmx_of(v)->cr2 = cr2;

@@ -69,6 +69,8 @@ u64 vmx_guest_cr3(struct vcpu *v);
 u64 vmx_guest_cr4(struct vcpu *v);
 u64 vmx_guest_efer(struct vcpu *v);
 void vmx_paging(struct vcpu *v, struct vcpu_paging *p);
+/* The guest's operand size and privilege (vmx_cr.c; vmx_paging and the VMCALL decode). */
+struct vcpu_mode vmx_mode(struct vcpu *v);
 u64 vmx_cr_read(struct vcpu *v, unsigned cr);
 int vmx_cr_write(struct vcpu *v, unsigned cr, u64 val);
 

@@ -233,7 +233,7 @@ int vmx_config_build(const struct vmx_caps *caps, struct vmx_config *cfg, char *
 	 * secondary controls when there are any (see build_secondary()) and
 	 * TSC offsetting, which makes a guest's WRMSR to the TSC possible. */
 	/* The preemption timer is wanted too: vmx.c uses it as the time
-	 * slice's backstop (see the note at vmx_run). */
+	 * slice's backstop (see the note at enter_until_real_exit in vmx.c). */
 	want_pin = check_needs(&w, pin_msr, pin_needs, ARRAY_SIZE(pin_needs)) | PIN_PREEMPT_TIMER;
 	want_proc = check_needs(&w, proc_msr, proc_needs, ARRAY_SIZE(proc_needs)) | PROC_SECONDARY |
 		    PROC_TSC_OFFSET;

@@ -62,22 +62,37 @@ void vmx_paging_regs_read(struct vcpu *v, struct vmx_paging_regs *r)
 	r->efer = vmx_guest_efer(v);
 }
 
-void vmx_paging(struct vcpu *v, struct vcpu_paging *p)
+/* Operand size and privilege from the guest's EFER and CS/SS access rights. */
+static struct vcpu_mode mode_from(u64 efer)
 {
 	u64 cs_ar = vmread(VMCS_GUEST_CS_AR);
+	struct vcpu_mode m = {
+		.bits = (cs_ar & VMX_AR_DB) ? 32 : 16,
+		.cpl = (u8)FIELD_GET(VMX_AR_DPL, vmread(VMCS_GUEST_SS_AR)),
+	};
+
+	if ((efer & EFER_LMA) && (cs_ar & VMX_AR_L))
+		m.bits = 64;
+	return m;
+}
+
+struct vcpu_mode vmx_mode(struct vcpu *v)
+{
+	return mode_from(vmx_guest_efer(v));
+}
+
+void vmx_paging(struct vcpu *v, struct vcpu_paging *p)
+{
+	struct vcpu_mode m;
 
 	p->cr0 = vmx_guest_cr0(v);
 	p->cr3 = vmx_guest_cr3(v);
 	p->cr4 = vmx_guest_cr4(v);
 	p->efer = vmx_guest_efer(v);
-	p->cpl = (unsigned)FIELD_GET(VMX_AR_DPL, vmread(VMCS_GUEST_SS_AR));
-	if ((p->efer & EFER_LMA) && (cs_ar & VMX_AR_L)) {
-		p->mode_bits = 64;
-		p->cs_base = 0;
-	} else {
-		p->mode_bits = (cs_ar & VMX_AR_DB) ? 32 : 16;
-		p->cs_base = vmread(VMCS_GUEST_CS_BASE);
-	}
+	m = mode_from(p->efer);
+	p->cpl = m.cpl;
+	p->mode_bits = m.bits;
+	p->cs_base = m.bits == 64 ? 0 : vmread(VMCS_GUEST_CS_BASE);
 }
 
 u64 vmx_cr_read(struct vcpu *v, unsigned cr)

@@ -157,6 +157,8 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 		if (e->reason == EXIT_MSR) {
 			e->msr.write = basic == VMX_EXIT_WRMSR;
 			e->msr.index = (u32)v->gpr[GPR_RCX];
+		} else if (e->reason == EXIT_HYPERCALL) {
+			e->hc = vmx_mode(v);
 		}
 	} else if (basic == VMX_EXIT_IO) {
 		decode_io(e, q);

@@ -373,6 +373,5 @@ bool vcpu_exit(struct a64_ctx *ctx, unsigned long kind)
 		r = handle_other(v, kind);
 	}
 	vm->exits[r]++;
-	vm->nr_exits++;
 	return vm->state == VM_RUNNING && !v->preempted;
 }

@@ -226,6 +226,20 @@ def check_guest_passed(serial, name):
         "no exit statistics for %s" % name
 
 
+REGS_STEPS = ("cpuid", "port", "rdmsr", "hypercall", "mmio_r12", "mmio_rbp")
+
+
+def check_registers_survive(serial, name):
+    """The cpu guest's register checks (tests/guests/cpu/regs64.S) ran and
+    passed, every step: all general registers but the one an exit writes
+    survive CPUID, IN, RDMSR and the hypercall (which umbra handles without
+    storing RBP and R12-R15 on SVM) and MMIO emulation based on and into
+    R12 and RBP."""
+    for step in REGS_STEPS:
+        line = "[%s] PASS: mode.long_regs_%s" % (name, step)
+        assert line in serial, "no %r" % line
+
+
 def check_vmx_enabled(serial):
     """The CPU report has EPT, VPID and unrestricted guest (Bochs's
     corei7_skylake_x does), and umbra enabled VMX with all three."""

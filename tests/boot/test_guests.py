@@ -20,6 +20,8 @@ def test_guest_alone(boot, umbra_elf, name):
     expect_status(r, PASS)
     assert re.search(r"^vm 0 %s: created: svm npt asid=\d+ mem=64 MiB " % name, r.serial, re.M)
     check_guest_passed(r.serial, name)
+    if name == "cpu":
+        bootlib.check_registers_survive(r.serial, name)
 
 
 def test_elf64_guest_starts_in_long_mode(boot, umbra_elf):

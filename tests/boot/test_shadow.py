@@ -107,6 +107,8 @@ def test_svm_guest_with_tdp_off(boot, umbra_elf, name):
              modules=[(guest(name), "name=%s tdp=off" % name)])
     check_guest_passed(r.serial, name)
     check_shadowed(r.serial, name)
+    if name == "cpu":
+        bootlib.check_registers_survive(r.serial, name)
     expect_status(r, PASS)
 
 

@@ -101,6 +101,8 @@ def test_guest_alone(boot_bochs, name):
     bootlib.check_vmx_enabled(r.serial)
     check_created(r.serial, name, 0, mode="prot32")
     check_guest_passed(r.serial, name)
+    if name == "cpu":
+        bootlib.check_registers_survive(r.serial, name)
     check_summary(r.serial, 1, 0)
     expect_status(r, PASS)
 

@@ -33,6 +33,35 @@ static void report_long(const struct lm_cpu *r)
 		skip("mode.long_hypercall", "not running under umbra");
 }
 
+/* regs64.S */
+extern u32 regs_flags, regs_fails[6];
+void cpu_regs_run(void);
+
+/*
+ * The guest's registers across exits (regs64.S): after each step every
+ * register the instruction does not write keeps its value. The hypercall
+ * and MMIO steps run under umbra only: on bare QEMU they would fault.
+ */
+static void check_registers_survive(u32 cr3)
+{
+	static const char *const steps[6] = {
+		"mode.long_regs_cpuid",	    "mode.long_regs_port",	"mode.long_regs_rdmsr",
+		"mode.long_regs_hypercall", "mode.long_regs_mmio_r12", "mode.long_regs_mmio_rbp",
+	};
+
+	regs_flags = under_umbra() ? 1u | (cpu_is_amd() ? 0u : 2u) : 0u;
+	if (!lm_run("register checks", (void (*)(void *))cpu_regs_run, NULL, cr3))
+		return;
+	for (int s = 0; s < 6; s++) {
+		if (s >= 3 && !under_umbra())
+			skip(steps[s], "not running under umbra");
+		else
+			check(regs_fails[s] == 0, steps[s],
+			      "registers changed or wrong (bit n: register n, x86 order): 0x%x",
+			      regs_fails[s]);
+	}
+}
+
 void check_long_mode(void)
 {
 	struct lm_cpu r;
@@ -58,4 +87,5 @@ void check_long_mode(void)
 		if (round == 0)
 			report_long(&r);
 	}
+	check_registers_survive(cr3);
 }
