@@ -248,7 +248,6 @@ static const struct {
 } insn_exits[SVM_EXIT_XSETBV - INSN_FIRST + 1] = {
 	[SVM_EXIT_CPUID - INSN_FIRST] = { EXIT_CPUID + 1, 2 },
 	[SVM_EXIT_INVD - INSN_FIRST] = { EXIT_CACHE_FLUSH + 1, 2 },
-	[SVM_EXIT_HLT - INSN_FIRST] = { EXIT_HLT + 1, 1 },
 	[SVM_EXIT_MSR - INSN_FIRST] = { EXIT_MSR + 1, 2 },	     /* and e->msr */
 	[SVM_EXIT_VMMCALL - INSN_FIRST] = { EXIT_HYPERCALL + 1, 3 }, /* and e->hc */
 	/* Instructions a guest without SVM or XSAVE must see #UD for. */
@@ -287,6 +286,9 @@ static __noinline void decode_other(struct vcpu *v, struct vm_exit *e, struct vm
 		/* A short window lets the interrupt reach its handler (EOI). */
 		if (code == SVM_EXIT_INTR)
 			__asm__ volatile("sti; nop; cli" ::: "memory");
+	} else if (code == SVM_EXIT_HLT) { /* the handler reads RFLAGS.IF */
+		e->reason = EXIT_HLT;
+		e->next_rip = svm_feat.nrips ? c->next_rip : vmcb->save.rip + 1;
 	} else if (code == SVM_EXIT_SHUTDOWN) {
 		e->reason = EXIT_SHUTDOWN;
 	} else if (code == SVM_EXIT_INVALID) {
@@ -303,8 +305,9 @@ static __noinline void decode_other(struct vcpu *v, struct vm_exit *e, struct vm
 
 /*
  * The common exits, the intercepted instructions whose operands are in the
- * VMCB or in RAX..RDI: a table lookup (port I/O aside) that fills only what
- * their handlers read. false: another exit, for decode_other().
+ * VMCB or in RAX..RDI and which read neither RSP nor RFLAGS: a table lookup
+ * (port I/O aside) that fills only what their handlers read. false: another
+ * exit, for decode_other().
  */
 static __always_inline bool decode_insn(struct vcpu *v, struct vm_exit *e, struct vmcb *vmcb)
 {
@@ -344,24 +347,26 @@ static void mark_clean(struct vcpu *v, struct vmcb *vmcb)
 		vmcb->ctl.clean &= ~SVM_CLEAN_CRX;
 }
 
-/* The registers the VMCB holds, into the neutral vCPU; and the clean bits. */
+/*
+ * The guest's RAX, RSP, RIP and RFLAGS are in the VMCB. RAX and RIP, which
+ * nearly every handler reads or writes, are copied to the neutral vCPU
+ * after every exit and back before every entry. RSP and RFLAGS live in the
+ * VMCB: v->gpr[GPR_RSP] and v->rflags hold them only while svm_exit_all()
+ * handles an exit (the common exits read neither).
+ */
 static __always_inline void after_exit(struct vcpu *v, struct vmcb *vmcb)
 {
 	v->gpr[GPR_RAX] = vmcb->save.rax;
-	v->gpr[GPR_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;
-	v->rflags = vmcb->save.rflags;
 	if (svm_feat.vmcb_clean)
 		mark_clean(v, vmcb);
 }
 
-/* Before every entry: the registers the VMCB holds, and a TLB flush if umbra asked for one. */
+/* Before every entry: RAX and RIP, and a TLB flush if umbra asked for one. */
 static __always_inline void before_entry(struct vcpu *v, struct vmcb *vmcb)
 {
 	vmcb->save.rax = v->gpr[GPR_RAX];
-	vmcb->save.rsp = v->gpr[GPR_RSP];
 	vmcb->save.rip = v->rip;
-	vmcb->save.rflags = v->rflags;
 	vmcb->ctl.tlb_control = 0;
 	if (v->vm->tlb_flush) {
 		vmcb->ctl.tlb_control =
@@ -397,14 +402,21 @@ int svm_exit(struct vcpu *v)
 	return handle(v, vmcb, &e);
 }
 
-/* Any other exit, after svm_exit(), with every general register in gpr[] now. */
+/* Any other exit, after svm_exit(), with every general register in gpr[] now,
+ * and RSP and RFLAGS in the neutral vCPU while it is handled. */
 int svm_exit_all(struct vcpu *v)
 {
 	struct vmcb *vmcb = svm_of(v)->vmcb;
 	struct vm_exit e;
+	int r;
 
+	v->gpr[GPR_RSP] = vmcb->save.rsp;
+	v->rflags = vmcb->save.rflags;
 	decode_other(v, &e, vmcb);
-	return handle(v, vmcb, &e);
+	r = handle(v, vmcb, &e);
+	vmcb->save.rsp = v->gpr[GPR_RSP];
+	vmcb->save.rflags = v->rflags;
+	return r;
 }
 
 /*

@@ -118,7 +118,9 @@ struct vcpu_paging {
 
 struct vcpu {
 	struct vm *vm;
-	u64 gpr[NR_GPRS]; /* RSP included: back ends move it to and from their own area */
+	/* RSP included: back ends move it (and rflags) to and from their own
+	 * area, SVM only for the exits that can read them (svm.c). */
+	u64 gpr[NR_GPRS];
 	u64 rip;
 	u64 rflags;
 	u64 tsc_aux;
