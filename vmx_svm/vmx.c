@@ -298,6 +298,9 @@ static void write_host_state(void)
 
 /* The controls of the VM's kind; "IA-32e mode guest" comes with the paging
  * state (vmx_set_paging). */
+/* How often the VMX-preemption timer polls the slice timer (see enter_until_real_exit). */
+#define PREEMPT_POLL_TSC (1u << 22)
+
 static void write_controls(const struct vm *vm, const struct vmx_vm_ctls *c)
 {
 	vmwrite(VMCS_PIN_CTLS, vmx_cfg.pin);
@@ -325,6 +328,10 @@ static void write_controls(const struct vm *vm, const struct vmx_vm_ctls *c)
 		vmwrite(VMCS_EPTP, vmx_cfg.eptp_flags | vm->tdp.root.val);
 	if (vm->asid)
 		vmwrite(VMCS_VPID, vm->asid);
+	/* Without the "save VMX-preemption timer value" exit control the CPU
+	 * leaves the field alone and loads the timer from it on every entry. */
+	if (vmx_cfg.preempt_timer)
+		vmwrite(VMCS_PREEMPT_TIMER, MAX(PREEMPT_POLL_TSC >> vmx_cfg.preempt_shift, 1u));
 }
 
 static void write_seg(enum vmcs_field sel, u16 s, u32 ar, u32 limit, u64 base)
@@ -502,7 +509,6 @@ static void requeue_interrupted_event(struct vmx_vcpu *s)
  * VMX-preemption timer, about four times a slice: when it fires and the
  * slice timer has too, the slice ends; otherwise the guest goes on at once.
  */
-#define PREEMPT_POLL_TSC (1u << 22)
 
 static int enter_until_real_exit(struct vcpu *v)
 {
@@ -512,9 +518,6 @@ static int enter_until_real_exit(struct vcpu *v)
 	int rc;
 
 	for (;;) {
-		if (vmx_cfg.preempt_timer)
-			vmwrite(VMCS_PREEMPT_TIMER,
-				MAX(PREEMPT_POLL_TSC >> vmx_cfg.preempt_shift, 1u));
 		rc = vmx_enter(v->gpr, s->launched);
 		if (rc)
 			return rc;

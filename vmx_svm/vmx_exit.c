@@ -134,9 +134,20 @@ static const u8 insn_exits[VMX_NR_EXIT_REASONS] = {
 	[VMX_EXIT_WRMSR] = EXIT_MSR + 1,
 };
 
-void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
+/* RIP after the exiting instruction; outside 64-bit code it wraps at 4 GiB. */
+static u64 next_rip(const struct vcpu *v)
 {
-	u32 reason = (u32)vmread(VMCS_EXIT_REASON);
+	u64 rip = v->rip + vmread(VMCS_EXIT_INSN_LEN);
+
+	if ((rip >> 32) &&
+	    (!(vmread(VMCS_GUEST_EFER) & EFER_LMA) || !(vmread(VMCS_GUEST_CS_AR) & VMX_AR_L)))
+		rip &= GENMASK(31, 0);
+	return rip;
+}
+
+/* Every exit but the common instruction exits: the whole record. */
+static void decode_other(struct vcpu *v, struct vm_exit *e, u32 reason)
+{
 	u32 basic = (u32)FIELD_GET(EXIT_REASON_BASIC, reason);
 	u64 q = vmread(VMCS_EXIT_QUAL);
 
@@ -147,20 +158,8 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 		decode_entry_failure(e, basic);
 		return;
 	}
-	/* Outside 64-bit code the instruction pointer wraps at 4 GiB. */
-	e->next_rip = v->rip + vmread(VMCS_EXIT_INSN_LEN);
-	if ((e->next_rip >> 32) &&
-	    (!(vmread(VMCS_GUEST_EFER) & EFER_LMA) || !(vmread(VMCS_GUEST_CS_AR) & VMX_AR_L)))
-		e->next_rip &= GENMASK(31, 0);
-	if (basic < VMX_NR_EXIT_REASONS && insn_exits[basic]) {
-		e->reason = (enum exit_reason)(insn_exits[basic] - 1);
-		if (e->reason == EXIT_MSR) {
-			e->msr.write = basic == VMX_EXIT_WRMSR;
-			e->msr.index = (u32)v->gpr[GPR_RCX];
-		} else if (e->reason == EXIT_HYPERCALL) {
-			e->hc = vmx_mode(v);
-		}
-	} else if (basic == VMX_EXIT_IO) {
+	e->next_rip = next_rip(v);
+	if (basic == VMX_EXIT_IO) {
 		decode_io(e, q);
 	} else if (basic == VMX_EXIT_EPT_VIOLATION) {
 		decode_ept(e, q);
@@ -178,6 +177,25 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 		e->reason = EXIT_SHUTDOWN;
 	} else if (insn_undefined(basic)) {
 		e->reason = EXIT_UNDEFINED;
+	}
+}
+
+/* The common exits (insn_exits[]) fill only what their handlers read. */
+void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
+{
+	u32 reason = (u32)vmread(VMCS_EXIT_REASON);
+
+	if (reason >= VMX_NR_EXIT_REASONS || !insn_exits[reason]) {
+		decode_other(v, e, reason); /* entry failures have bit 31 set */
+		return;
+	}
+	e->reason = (enum exit_reason)(insn_exits[reason] - 1);
+	e->next_rip = next_rip(v);
+	if (e->reason == EXIT_MSR) {
+		e->msr.write = reason == VMX_EXIT_WRMSR;
+		e->msr.index = (u32)v->gpr[GPR_RCX];
+	} else if (e->reason == EXIT_HYPERCALL) {
+		e->hc = vmx_mode(v);
 	}
 }
 
