@@ -17,7 +17,7 @@
  * One VMCB per vCPU; one IOPM and one MSRPM shared by all VMs, all ones, so
  * every port and every MSR access exits and vcpu.c decides. The VMCB's
  * clean bits tell the CPU which parts it may keep cached: umbra marks
- * everything clean after an entry and clears a bit whenever it writes a
+ * everything clean after each exit and clears a bit whenever it writes a
  * field that bit covers. A VM runs on NPT, or on shadow paging (svm_shadow.c)
  * when the CPU has no NPT or the VM was given tdp=off.
  */

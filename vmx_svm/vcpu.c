@@ -9,13 +9,15 @@
 #include "vmx_svm/vshadow.h"
 
 /*
- *   vcpu_run ──► vendor->run() ──► struct vm_exit ──► vcpu_exit: handler[reason]
- *                     ▲  (the back end's loop)                     │
- *                     └──────── (VM running, slice not over) ◄─────┘
+ *   vcpu_run ──► vendor->run() ──► struct vm_exit ──► vcpu_exit(): exit_handlers[]
+ *                     ▲  (the back end's loop)                      │
+ *                     └──────── (VM running, slice not over) ◄──────┘
  *
  * Handlers change only the neutral state (gpr[], rip, rflags) and call the
- * back end for what lives in its structures. A guest that does something
- * umbra cannot allow ends with vm_end() and a message; umbra goes on.
+ * back end for what lives in its structures. (On SVM the common exits,
+ * whose handlers read neither, find RSP and RFLAGS there stale: svm.c.)
+ * A guest that does something umbra cannot allow ends with vm_end() and a
+ * message; umbra goes on.
  */
 
 const struct vendor_ops *vendor;
