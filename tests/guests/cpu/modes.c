@@ -45,7 +45,7 @@ void cpu_regs_run(void);
 static void check_registers_survive(u32 cr3)
 {
 	static const char *const steps[6] = {
-		"mode.long_regs_cpuid",	    "mode.long_regs_port",	"mode.long_regs_rdmsr",
+		"mode.long_regs_cpuid",	    "mode.long_regs_port",     "mode.long_regs_rdmsr",
 		"mode.long_regs_hypercall", "mode.long_regs_mmio_r12", "mode.long_regs_mmio_rbp",
 	};
 
