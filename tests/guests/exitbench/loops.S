@@ -1,45 +1,7 @@
 /* loops.S: the exitbench guest's timed loops: RDTSC around n iterations of one exit, or of none. */
 
+#include "timed.h"
 #include "x86.h"
-
-/*
- * TIMED(name, body...) defines u64 name(u32 a, u32 n): the TSC ticks taken
- * by n iterations of `body; dec %ebp; jnz` (body: the macro's other
- * arguments, ';' between instructions), with a in ESI. The counter is EBP
- * because the operations clobber EAX, EBX, ECX and EDX (CPUID, RDMSR,
- * hypercalls); the start TSC is kept on the stack, so the body must not
- * touch the stack. Between the two RDTSCs run exactly 2 + n * (body + 2)
- * instructions, plus whatever the body's operations cost beyond themselves
- * (a hypervisor's round trip): each operation loop has a twin that differs
- * only by the operation, and the difference is what is measured.
- * n must be at least 1.
- */
-/* clang-format off */
-#define TIMED(name, ...)			\
-	.globl name;				\
-name:						\
-	push %ebx;				\
-	push %esi;				\
-	push %edi;				\
-	push %ebp;				\
-	mov 20(%esp), %esi;			\
-	mov 24(%esp), %ebp;			\
-	rdtsc;					\
-	push %edx;				\
-	push %eax;				\
-1:	__VA_ARGS__;				\
-	dec %ebp;				\
-	jnz 1b;					\
-	rdtsc;					\
-	sub (%esp), %eax;			\
-	sbb 4(%esp), %edx;			\
-	add $8, %esp;				\
-	pop %ebp;				\
-	pop %edi;				\
-	pop %esi;				\
-	pop %ebx;				\
-	ret
-/* clang-format on */
 
 	.text
 	.code32

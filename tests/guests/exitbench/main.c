@@ -53,20 +53,20 @@ const char guest_name[] = "exitbench";
 #define DEV_ID_REG (UMBRA_DEV + 0x80)
 #define CPUID1_EDX_APIC (1u << 9)
 
-/* loops.S: the TSC ticks of n iterations of each loop, a in ESI (see there). */
-typedef u64 (*loop_fn)(u32 a, u32 n);
-u64 loop_empty(u32 a, u32 n);
-u64 loop_cpuid(u32 leaf, u32 n);
-u64 loop_cpuid_base(u32 leaf, u32 n);
-u64 loop_vmmcall(u32 nr, u32 n);
-u64 loop_vmcall(u32 nr, u32 n);
-u64 loop_hc_nop(u32 nr, u32 n);
-u64 loop_hc_base(u32 nr, u32 n);
-u64 loop_in(u32 port, u32 n);
-u64 loop_in_base(u32 port, u32 n);
-u64 loop_load(u32 addr, u32 n);
-u64 loop_rdmsr(u32 msr, u32 n);
-u64 loop_rdmsr_base(u32 msr, u32 n);
+/* loops.S: the TSC ticks of n iterations of each loop (TIMED in lib/timed.h); only a is used. */
+typedef u64 (*loop_fn)(u32 a, u32 b, u32 c, u32 n);
+u64 loop_empty(u32 a, u32 b, u32 c, u32 n);
+u64 loop_cpuid(u32 leaf, u32 b, u32 c, u32 n);
+u64 loop_cpuid_base(u32 leaf, u32 b, u32 c, u32 n);
+u64 loop_vmmcall(u32 nr, u32 b, u32 c, u32 n);
+u64 loop_vmcall(u32 nr, u32 b, u32 c, u32 n);
+u64 loop_hc_nop(u32 nr, u32 b, u32 c, u32 n);
+u64 loop_hc_base(u32 nr, u32 b, u32 c, u32 n);
+u64 loop_in(u32 port, u32 b, u32 c, u32 n);
+u64 loop_in_base(u32 port, u32 b, u32 c, u32 n);
+u64 loop_load(u32 addr, u32 b, u32 c, u32 n);
+u64 loop_rdmsr(u32 msr, u32 b, u32 c, u32 n);
+u64 loop_rdmsr_base(u32 msr, u32 b, u32 c, u32 n);
 
 /* One figure: the operation's loop, its twin, the argument, and the check's name. */
 struct op {
@@ -78,14 +78,14 @@ struct op {
 
 static u32 cal_ticks, cal_insns;
 
-/* The least ticks of REPS runs of f(a, n), after one short run that warms it up. */
+/* The least ticks of REPS runs of f(a, 0, 0, n), after one short run that warms it up. */
 static u64 least_ticks(loop_fn f, u32 a, u32 n)
 {
 	u64 best = ~0ull;
 
-	f(a, 2);
+	f(a, 0, 0, 2);
 	for (u32 i = 0; i < REPS; i++) {
-		u64 t = f(a, n);
+		u64 t = f(a, 0, 0, n);
 		if (t < best)
 			best = t;
 	}

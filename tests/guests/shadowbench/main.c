@@ -38,7 +38,7 @@ const char guest_name[] = "shadowbench";
 #define BENCH_FRAMES MiB(8)  /* 8-12 MiB: RAM above the page allocator's */
 #define PTW_PDE 500u	     /* pt_write's entry in A's first directory: VA 1000 MiB */
 
-/* loops.S: the TSC ticks of n iterations of each loop (see there). */
+/* loops.S: the TSC ticks of n iterations of each loop (TIMED in lib/timed.h). */
 u64 loop_empty(u32 a, u32 b, u32 c, u32 n);
 u64 loop_touch(u32 va, u32 b, u32 c, u32 n);
 u64 loop_touch_empty(u32 va, u32 b, u32 c, u32 n);
