@@ -1,5 +1,6 @@
 /* exitbench: counts the instructions of a round trip through the hypervisor for common exits. */
 #include "guest.h"
+#include "timed.h"
 
 /*
  * Under `qemu -icount shift=0,sleep=off` the TSC advances by one per
@@ -99,14 +100,8 @@ static bool calibrate(void)
 	u64 t1 = least_ticks(loop_empty, 0, 1000 + CAL_ITERS);
 
 	cal_insns = 2 * CAL_ITERS;
-	cal_ticks = t1 > t0 && t1 - t0 < 0xffffffffull ? (u32)(t1 - t0) : 0;
-	printf("CALIB ticks=%u insns=%u\n", cal_ticks, cal_insns);
-	printf("exitbench: calibration: %u TSC ticks for %u instructions: %u.%03u per "
-	       "instruction\n",
-	       cal_ticks, cal_insns, cal_ticks / cal_insns,
-	       (u32)div64((u64)(cal_ticks % cal_insns) * 1000, cal_insns));
-	return check(cal_ticks > 0, "exitbench.calibration",
-		     "the TSC did not advance over a loop of %u instructions", cal_insns);
+	cal_ticks = timed_calibration("exitbench", "exitbench.calibration", t0, t1, cal_insns);
+	return cal_ticks > 0;
 }
 
 /* Measure one operation, print its BENCH line and check that the figure is positive. */

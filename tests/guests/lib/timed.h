@@ -45,4 +45,16 @@ name:						\
 	ret
 /* clang-format on */
 
+#ifndef __ASSEMBLY__
+#include "guest.h"
+
+/*
+ * The calibration: t1 - t0 TSC ticks for insns instructions (the
+ * difference of two runs of one loop). Prints `CALIB ticks=<t> insns=<i>`
+ * and the same in words, checks check_name (the ticks are positive) and
+ * returns the ticks, 0 if the TSC did not advance.
+ */
+u32 timed_calibration(const char *guest, const char *check_name, u64 t0, u64 t1, u32 insns);
+#endif
+
 #endif

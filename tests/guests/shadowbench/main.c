@@ -1,5 +1,6 @@
 /* shadowbench: counts what a first touch, a page-table write and a CR3 switch cost the guest. */
 #include "guest.h"
+#include "timed.h"
 
 /*
  * Under `qemu -icount shift=0,sleep=off` the TSC advances by one per
@@ -98,14 +99,8 @@ static bool calibrate(void)
 	t0 = loop_empty(0, 0, 0, 1000);
 	t1 = loop_empty(0, 0, 0, 1000 + CAL_ITERS);
 	cal_insns = 2 * CAL_ITERS;
-	cal_ticks = t1 > t0 && t1 - t0 < 0xffffffffull ? (u32)(t1 - t0) : 0;
-	printf("CALIB ticks=%u insns=%u\n", cal_ticks, cal_insns);
-	printf("shadowbench: calibration: %u TSC ticks for %u instructions: %u.%03u per "
-	       "instruction\n",
-	       cal_ticks, cal_insns, cal_ticks / cal_insns,
-	       (u32)div64((u64)(cal_ticks % cal_insns) * 1000, cal_insns));
-	return check(cal_ticks > 0, "shadowbench.calibration",
-		     "the TSC did not advance over a loop of %u instructions", cal_insns);
+	cal_ticks = timed_calibration("shadowbench", "shadowbench.calibration", t0, t1, cal_insns);
+	return cal_ticks > 0;
 }
 
 /* Print the figure (instructions per operation, rounded) and check it is positive. */
